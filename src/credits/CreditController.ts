@@ -1,0 +1,98 @@
+import { Observable, type Subscriber } from 'rxjs';
+import { BackpressureError } from '../errors/BackpressureError.js';
+import { assertGrant } from '../internal/assertGrant.js';
+import { describeValue } from '../internal/describeValue.js';
+import type { CreditProvider } from './CreditProvider.js';
+
+/** Options of {@link CreditController}. */
+export interface CreditControllerOptions {
+  /** Credit granted before anything else happens: `0` (the default), a positive safe integer or `Infinity`. */
+  readonly initial?: number;
+}
+
+/**
+ * The consumer's hand on demand: `grant(n)` says "`n` more items may be sent", and `credits$` carries
+ * those grants to whatever is subscribed (usually {@link requestCredits}).
+ *
+ * - Grants add up; a total beyond `Number.MAX_SAFE_INTEGER`, or a grant of `Infinity`, is unbounded.
+ * - Grants made while nobody is subscribed are kept and handed over, as one grant, to the next
+ *   subscriber, so nothing is lost between creating the controller and subscribing the pipeline.
+ * - A grant is never spent twice: `credits$` takes one subscriber at a time. A second concurrent
+ *   subscription errors at once with a {@link BackpressureError} of code `'ERR_CREDITS_IN_USE'`;
+ *   subscribing again after the first one ended (`retry`, `repeat`) is fine, and it receives only
+ *   grants made since then (credit already handed to the first subscriber stays spent with it).
+ *
+ * @example
+ * ```ts
+ * import { range } from 'rxjs';
+ * import { CreditController, requestCredits } from 'rxjs-backpressure';
+ *
+ * const credits = new CreditController({ initial: 2 });
+ * range(0, 5)
+ *   .pipe(requestCredits(credits))
+ *   .subscribe((item) => {
+ *     console.log(item); // 0, 1, 2, 3, 4: each item asks for the next
+ *     credits.grant(1);
+ *   });
+ * ```
+ */
+export class CreditController implements CreditProvider {
+  /** The credit signal: every grant, in order, to one subscriber at a time. */
+  readonly credits$: Observable<number>;
+
+  #pending: number;
+  #subscriber: Subscriber<number> | undefined;
+  #completed = false;
+
+  constructor(options: CreditControllerOptions = {}) {
+    const initial = options.initial ?? 0;
+    if (initial !== 0) assertGrant(initial, 'options.initial');
+    this.#pending = initial;
+    this.credits$ = new Observable<number>((subscriber) => {
+      if (this.#subscriber !== undefined) {
+        subscriber.error(
+          new BackpressureError(
+            'ERR_CREDITS_IN_USE',
+            'This CreditController already has a subscriber; a grant is never spent twice, so credits$ takes one subscriber at a time.',
+          ),
+        );
+        return undefined;
+      }
+      this.#subscriber = subscriber;
+      const pending = this.#pending;
+      this.#pending = 0;
+      if (pending > 0) subscriber.next(pending);
+      if (this.#completed) subscriber.complete();
+      return () => {
+        if (this.#subscriber === subscriber) this.#subscriber = undefined;
+      };
+    });
+  }
+
+  /**
+   * Grants `n` more credits: a positive safe integer, or `Infinity` for unbounded demand. Throws a
+   * `TypeError` for a non-number and a `RangeError` for any other number, naming the value.
+   */
+  grant(n: number): void {
+    assertGrant(n, 'grant(n): n');
+    if (this.#completed) {
+      throw new BackpressureError(
+        'ERR_CREDITS_COMPLETED',
+        `grant(${describeValue(n)}) was called after complete(): no more credits can come.`,
+      );
+    }
+    if (this.#subscriber !== undefined) {
+      this.#subscriber.next(n);
+    } else {
+      const total = this.#pending + n;
+      this.#pending = total > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : total;
+    }
+  }
+
+  /** Says that no more credits will come: `credits$` completes (now, or on its next subscription). */
+  complete(): void {
+    if (this.#completed) return;
+    this.#completed = true;
+    this.#subscriber?.complete();
+  }
+}

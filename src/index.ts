@@ -1,0 +1,20 @@
+// The one public barrel of rxjs-backpressure: every public name is listed here, on purpose.
+
+// Errors
+export { BackpressureError, isBackpressureError } from './errors/BackpressureError.js';
+export { BufferOverflowError } from './errors/BufferOverflowError.js';
+export { CreditsExhaustedError } from './errors/CreditsExhaustedError.js';
+export { type ServiceAtCapacityDetails, ServiceAtCapacityError } from './errors/ServiceAtCapacityError.js';
+
+// Credits
+export { CreditController, type CreditControllerOptions } from './credits/CreditController.js';
+export type { CreditProvider, CreditSource } from './credits/CreditProvider.js';
+
+// Operators
+export type { BackpressureStrategy, BufferOptions, OverflowPolicy } from './operators/BufferOptions.js';
+export type { DropReason } from './operators/DropReason.js';
+export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js';
+
+// Services and the handshake
+export type { HandshakeProvider } from './service/HandshakeProvider.js';
+export type { Service } from './service/Service.js';

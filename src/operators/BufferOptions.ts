@@ -1,0 +1,54 @@
+import type { SchedulerLike } from 'rxjs';
+import type { DropReason } from './DropReason.js';
+
+/**
+ * What happens to an item that cannot be delivered yet:
+ * `'buffer'` keeps it (bounded by `bufferSize`), `'drop'` drops it, `'latest'` keeps only the newest
+ * waiting item, `'error'` fails the output.
+ */
+export type BackpressureStrategy = 'buffer' | 'drop' | 'latest' | 'error';
+
+/**
+ * What the `'buffer'` strategy does when an item arrives and the buffer is full: `'error'` fails with
+ * `BufferOverflowError`, `'drop-oldest'` evicts the item that waited longest, `'drop-incoming'` refuses
+ * the new item, `'drop-lowest'` (needs `priority`) evicts the lowest-priority item.
+ */
+export type OverflowPolicy = 'error' | 'drop-oldest' | 'drop-incoming' | 'drop-lowest';
+
+/**
+ * How an operator holds back items it cannot deliver yet. One set of options shared by every operator
+ * and bridge that holds items back (`requestCredits`, `withHandshake`, `toAsyncIterable`, ...), served
+ * by one engine.
+ *
+ * @example
+ * ```ts
+ * import type { BufferOptions } from 'rxjs-backpressure';
+ *
+ * const options: BufferOptions<{ urgent: boolean }> = {
+ *   strategy: 'buffer',
+ *   bufferSize: 100,
+ *   overflow: 'drop-lowest',
+ *   priority: (job) => (job.urgent ? 1 : 0),
+ *   onDrop: (job, reason) => console.warn('dropped', job, reason),
+ * };
+ * ```
+ */
+export interface BufferOptions<T> {
+  /** Default `'buffer'`. */
+  readonly strategy?: BackpressureStrategy;
+  /** `'buffer'` only: the most items held at once, a positive integer, exact. Default 1024. */
+  readonly bufferSize?: number;
+  /** `'buffer'` only: what a full buffer does with one more item. Default `'error'`. */
+  readonly overflow?: OverflowPolicy;
+  /**
+   * `'buffer'` only: turns the buffer into a stable priority queue, higher first and FIFO among equals.
+   * Called once per buffered item; a throw errors the output.
+   */
+  readonly priority?: (item: T) => number;
+  /** `'buffer'` and `'latest'`: milliseconds an item may wait before it is dropped as `'expired'`. */
+  readonly ttl?: number;
+  /** Called once for every dropped item, with the reason. A throw errors the output. */
+  readonly onDrop?: (item: T, reason: DropReason) => void;
+  /** The clock and timers for `ttl`. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The public surface, entry point by entry point. A new public name is a deliberate change: add it here.
+const expected: Record<string, string[]> = {
+  'rxjs-backpressure': [
+    'BackpressureError',
+    'BufferOverflowError',
+    'CreditController',
+    'CreditsExhaustedError',
+    'ServiceAtCapacityError',
+    'isBackpressureError',
+  ],
+  'rxjs-backpressure/testing': [],
+};
+
+const require = createRequire(import.meta.url);
+
+describe.each(Object.entries(expected))('the built entry point %s', (specifier, names) => {
+  it('exports exactly the expected names through import', async () => {
+    const module: Record<string, unknown> = await import(specifier);
+    expect(
+      Object.keys(module)
+        .filter((name) => name !== 'default')
+        .sort(),
+    ).toEqual([...names].sort());
+  });
+
+  it('exports exactly the expected names through require', () => {
+    const module: Record<string, unknown> = require(specifier);
+    expect(Object.keys(module).sort()).toEqual([...names].sort());
+  });
+
+  it('resolves import and require to different builds of the same code', () => {
+    const viaRequire = require.resolve(specifier);
+    expect(viaRequire).toMatch(/\.cjs$/);
+    expect(import.meta.resolve(specifier)).toMatch(/\.js$/);
+  });
+});
+
+describe('the main entry point', () => {
+  it('never loads fast-check, in either build', () => {
+    for (const file of [
+      require.resolve('rxjs-backpressure'),
+      fileURLToPath(import.meta.resolve('rxjs-backpressure')),
+    ]) {
+      expect(readFileSync(file, 'utf8')).not.toContain('fast-check');
+    }
+  });
+});
