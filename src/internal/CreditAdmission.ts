@@ -1,0 +1,42 @@
+import type { Admission } from './Admission.js';
+import { describeValue } from './describeValue.js';
+
+/**
+ * Admission by credit: an item passes when outstanding credit covers its cost. Outstanding credit is
+ * `Infinity` once demand is unbounded (a grant of `Infinity`, or a total beyond `MAX_SAFE_INTEGER`,
+ * Reactive Streams §3.17); from then on nothing is counted.
+ */
+export class CreditAdmission<T> implements Admission<T> {
+  /** Credits granted and not yet spent. */
+  outstanding = 0;
+  readonly #cost: ((item: T) => number) | undefined;
+  #costOfAdmitted = 1;
+
+  constructor(cost: ((item: T) => number) | undefined) {
+    this.#cost = cost;
+  }
+
+  /** Adds a grant that has already been validated. */
+  grant(credits: number): void {
+    const total = this.outstanding + credits;
+    this.outstanding = total > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : total;
+  }
+
+  admits(item: T): boolean {
+    if (this.#cost === undefined) return this.outstanding >= 1;
+    const cost = this.#cost(item);
+    if (!Number.isSafeInteger(cost) || cost < 1) {
+      throw new RangeError(
+        `options.cost(item) must return a positive safe integer, got ${describeValue(cost)}.`,
+      );
+    }
+    this.#costOfAdmitted = cost;
+    return this.outstanding >= cost;
+  }
+
+  admit(): void {
+    if (this.outstanding !== Number.POSITIVE_INFINITY) {
+      this.outstanding -= this.#cost === undefined ? 1 : this.#costOfAdmitted;
+    }
+  }
+}

@@ -1,0 +1,299 @@
+import type { Subscription } from 'rxjs';
+import { BufferOverflowError } from '../errors/BufferOverflowError.js';
+import { type DropReason, dropReasons } from '../operators/DropReason.js';
+import type { Admission } from './Admission.js';
+import { PriorityQueue } from './PriorityQueue.js';
+import { RingBuffer } from './RingBuffer.js';
+import { reportUnhandledError } from './reportUnhandledError.js';
+import type { ResolvedBufferOptions } from './resolveBufferOptions.js';
+import type { WaitQueue } from './WaitQueue.js';
+
+/** Where the gate delivers: a Subscriber, or an operator's own handling (withHandshake starts work). */
+export interface GateSink<T> {
+  next(item: T): void;
+  error(error: unknown): void;
+  complete(): void;
+}
+
+/**
+ * The one engine behind every operator that holds items back. It owns the wait queue, applies the
+ * strategy to items that cannot pass, keeps the loss ledger (`received = delivered + dropped +
+ * buffered` at every moment) and runs the drain loop.
+ *
+ * Re-entrancy: whatever the sink does inside `next` (grant more credit, emit from the source, end the
+ * subscription) only changes state; the one running drain loop picks it up. No recursion, however
+ * many grants arrive from inside `next`.
+ */
+export class Gate<T> {
+  received = 0;
+  delivered = 0;
+  droppedTotal = 0;
+  readonly dropped: Record<DropReason, number>;
+
+  readonly #options: ResolvedBufferOptions<T>;
+  readonly #admission: Admission<T>;
+  readonly #sink: GateSink<T>;
+  readonly #refusal: (item: T) => unknown;
+  readonly #queue: WaitQueue<T>;
+  readonly #priorityQueue: PriorityQueue<T> | undefined;
+
+  #closed = false;
+  #draining = false;
+  #sourceDone = false;
+  #hasDelayedError = false;
+  #delayedError: unknown;
+  #admissionEnded = false;
+  #expiryTimer: Subscription | undefined;
+
+  /**
+   * @param refusal The error the `'error'` strategy fails with when `item` cannot pass
+   *   (`CreditsExhaustedError` for credits, `ServiceAtCapacityError` for a handshake).
+   */
+  constructor(
+    options: ResolvedBufferOptions<T>,
+    admission: Admission<T>,
+    sink: GateSink<T>,
+    refusal: (item: T) => unknown,
+  ) {
+    this.#options = options;
+    this.#admission = admission;
+    this.#sink = sink;
+    this.#refusal = refusal;
+    this.#priorityQueue = options.priority === undefined ? undefined : new PriorityQueue<T>();
+    this.#queue = this.#priorityQueue ?? new RingBuffer<T>();
+    this.dropped = Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>;
+  }
+
+  /** Items waiting now. */
+  get buffered(): number {
+    return this.#queue.size;
+  }
+
+  /** Whether the gate has ended (terminal signal sent, failed, or released). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A source item arrives: deliver it now if nothing waits and it is admitted, else apply the strategy. */
+  offer(item: T): void {
+    if (this.#closed) return;
+    this.received++;
+    let admitted: boolean;
+    try {
+      admitted = this.#queue.size === 0 && this.#admission.admits(item);
+    } catch (error) {
+      this.#dropThenFail(item, 'error', error);
+      return;
+    }
+    if (admitted) {
+      this.#admission.admit(item);
+      this.delivered++;
+      this.#sink.next(item);
+      return;
+    }
+    this.#hold(item);
+  }
+
+  /** Admission may have grown (a grant, a freed slot): deliver what now can pass. */
+  wake(): void {
+    this.#drain();
+  }
+
+  /** No more admission will ever come (the credit signal completed). */
+  admissionEnded(): void {
+    this.#admissionEnded = true;
+    this.#settle();
+  }
+
+  /** The source completed: complete once the waiting items are delivered. */
+  sourceComplete(): void {
+    this.#sourceDone = true;
+    this.#settle();
+  }
+
+  /** The source errored: with `delay`, after the waiting items are delivered; else at once. */
+  sourceError(error: unknown, delay: boolean): void {
+    if (!delay || this.#queue.size === 0) {
+      this.fail(error);
+      return;
+    }
+    this.#sourceDone = true;
+    this.#hasDelayedError = true;
+    this.#delayedError = error;
+    this.#settle();
+  }
+
+  /** Fails at once: every waiting item is dropped with reason `'error'`, then the sink errors. */
+  fail(error: unknown): void {
+    if (this.#closed) return;
+    this.#close('error');
+    this.#sink.error(error);
+  }
+
+  /** Teardown (the output was unsubscribed): every waiting item is dropped as `'unsubscribed'`. */
+  release(): void {
+    if (this.#closed) return;
+    this.#close('unsubscribed');
+  }
+
+  #hold(item: T): void {
+    const { strategy } = this.#options;
+    if (strategy === 'drop') {
+      this.#drop(item, 'no-credit');
+      return;
+    }
+    if (strategy === 'error') {
+      this.#dropThenFail(item, 'no-credit', this.#refusal(item));
+      return;
+    }
+    let priority = 0;
+    if (this.#options.priority !== undefined) {
+      try {
+        priority = this.#options.priority(item);
+        if (typeof priority !== 'number' || Number.isNaN(priority)) {
+          throw new RangeError(`options.priority(item) must return a number, got ${String(priority)}.`);
+        }
+      } catch (error) {
+        this.#dropThenFail(item, 'error', error);
+        return;
+      }
+    }
+    if (strategy === 'latest') {
+      if (this.#queue.size > 0) {
+        this.#drop(this.#queue.removeOldest(), 'replaced');
+        if (this.#closed) return;
+      }
+    } else if (this.#queue.size >= this.#options.bufferSize && !this.#makeRoom(item, priority)) {
+      return;
+    }
+    this.#enqueue(item, priority);
+  }
+
+  /** The buffer is full: apply `overflow`. Returns whether the incoming item may still be enqueued. */
+  #makeRoom(item: T, priority: number): boolean {
+    switch (this.#options.overflow) {
+      case 'error':
+        this.#dropThenFail(item, 'overflow', new BufferOverflowError(item, this.#options.bufferSize));
+        return false;
+      case 'drop-incoming':
+        this.#drop(item, 'overflow');
+        return false;
+      case 'drop-oldest':
+        this.#drop(this.#queue.removeOldest(), 'overflow');
+        return !this.#closed;
+      case 'drop-lowest': {
+        const queue = this.#priorityQueue as PriorityQueue<T>;
+        // Among equal priorities the newest is delivered last, so the incoming item loses ties.
+        if (priority <= queue.lowestPriority()) {
+          this.#drop(item, 'overflow');
+          return false;
+        }
+        this.#drop(queue.removeLowest(), 'overflow');
+        return !this.#closed;
+      }
+    }
+  }
+
+  #enqueue(item: T, priority: number): void {
+    const { ttl, scheduler } = this.#options;
+    this.#queue.push(item, ttl === undefined ? 0 : scheduler.now(), priority);
+    if (ttl !== undefined && this.#expiryTimer === undefined) this.#scheduleExpiry();
+    // A new head (by priority, or replacing the latest) may pass where the one before could not.
+    if (this.#options.priority !== undefined || this.#options.strategy === 'latest') this.#drain();
+  }
+
+  #drain(): void {
+    if (this.#draining || this.#closed) return;
+    this.#draining = true;
+    const queue = this.#queue;
+    const { ttl, scheduler } = this.#options;
+    try {
+      while (queue.size > 0 && !this.#closed) {
+        if (ttl !== undefined && scheduler.now() - queue.peekEnqueuedAt() >= ttl) {
+          this.#drop(queue.shift(), 'expired');
+          continue;
+        }
+        const head = queue.peek();
+        if (!this.#admission.admits(head)) break;
+        queue.shift();
+        this.#admission.admit(head);
+        this.delivered++;
+        this.#sink.next(head);
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.#draining = false;
+    }
+    this.#settle();
+  }
+
+  /** Sends the terminal signal once the source is done and nothing waits (or nothing ever can pass). */
+  #settle(): void {
+    if (this.#closed || this.#draining || !this.#sourceDone) return;
+    if (this.#queue.size > 0) {
+      if (!this.#admissionEnded) return;
+      let stuck: boolean;
+      try {
+        stuck = !this.#admission.admits(this.#queue.peek());
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      if (!stuck) return;
+      // The credit signal has ended and the head can never pass: these items can never be delivered.
+      while (this.#queue.size > 0 && !this.#closed) this.#drop(this.#queue.shift(), 'no-credit');
+      if (this.#closed) return;
+    }
+    this.#closed = true;
+    this.#cancelExpiry();
+    if (this.#hasDelayedError) this.#sink.error(this.#delayedError);
+    else this.#sink.complete();
+  }
+
+  #scheduleExpiry(): void {
+    const { ttl, scheduler } = this.#options as {
+      ttl: number;
+      scheduler: ResolvedBufferOptions<T>['scheduler'];
+    };
+    const delay = Math.max(0, this.#queue.oldestEnqueuedAt() + ttl - scheduler.now());
+    this.#expiryTimer = scheduler.schedule(() => {
+      this.#expiryTimer = undefined;
+      if (this.#closed) return;
+      this.#queue.removeExpired(scheduler.now() - ttl, (item) => this.#drop(item, 'expired'));
+      if (this.#closed) return;
+      if (this.#queue.size > 0 && this.#expiryTimer === undefined) this.#scheduleExpiry();
+      this.#settle();
+    }, delay);
+  }
+
+  #cancelExpiry(): void {
+    this.#expiryTimer?.unsubscribe();
+    this.#expiryTimer = undefined;
+  }
+
+  #dropThenFail(item: T, reason: DropReason, error: unknown): void {
+    this.#drop(item, reason);
+    this.fail(error);
+  }
+
+  /** Counts a drop and reports it. A throwing `onDrop` fails the gate, or is reported once closed. */
+  #drop(item: T, reason: DropReason): void {
+    this.dropped[reason]++;
+    this.droppedTotal++;
+    const onDrop = this.#options.onDrop;
+    if (onDrop === undefined) return;
+    try {
+      onDrop(item, reason);
+    } catch (error) {
+      if (this.#closed) reportUnhandledError(error);
+      else this.fail(error);
+    }
+  }
+
+  #close(reason: DropReason): void {
+    this.#closed = true;
+    this.#cancelExpiry();
+    while (this.#queue.size > 0) this.#drop(this.#queue.shift(), reason);
+  }
+}

@@ -1,0 +1,116 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { BackpressureStrategy, BufferOptions, OverflowPolicy } from '../operators/BufferOptions.js';
+import type { DropReason } from '../operators/DropReason.js';
+import { describeValue } from './describeValue.js';
+
+/** {@link BufferOptions} checked once, with every default filled in. */
+export interface ResolvedBufferOptions<T> {
+  readonly strategy: BackpressureStrategy;
+  /** How many items may wait: `bufferSize` for `'buffer'`, 1 for `'latest'`, 0 otherwise. */
+  readonly bufferSize: number;
+  readonly overflow: OverflowPolicy;
+  readonly priority: ((item: T) => number) | undefined;
+  readonly ttl: number | undefined;
+  readonly onDrop: ((item: T, reason: DropReason) => void) | undefined;
+  readonly scheduler: SchedulerLike;
+}
+
+const strategies: readonly BackpressureStrategy[] = ['buffer', 'drop', 'latest', 'error'];
+const overflowPolicies: readonly OverflowPolicy[] = ['error', 'drop-oldest', 'drop-incoming', 'drop-lowest'];
+const defaultBufferSize = 1024;
+
+function oneOf<V extends string>(value: unknown, allowed: readonly V[], argument: string): V {
+  if (typeof value !== 'string') {
+    throw new TypeError(`${argument} must be one of ${allowed.join(', ')}; got ${describeValue(value)}.`);
+  }
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new RangeError(`${argument} must be one of ${allowed.join(', ')}; got ${describeValue(value)}.`);
+  }
+  return value as V;
+}
+
+/** Checks that an optional callback is a function, naming it otherwise. */
+export function optionalFunction<F>(value: F | undefined, argument: string): F | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${argument} must be a function, got ${describeValue(value)}.`);
+  }
+  return value;
+}
+
+/** Checks that `value` is an object (the options bag itself), naming it otherwise. */
+export function optionsObject<O extends object>(value: O | undefined, argument: string): O | Partial<O> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(`${argument} must be an object, got ${describeValue(value)}.`);
+  }
+  return value;
+}
+
+function schedulerOption(value: unknown, argument: string): SchedulerLike {
+  if (value === undefined) return asyncScheduler;
+  const candidate = value as Partial<SchedulerLike> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.now !== 'function' ||
+    typeof candidate.schedule !== 'function'
+  ) {
+    throw new TypeError(
+      `${argument} must be a SchedulerLike (with now and schedule), got ${describeValue(value)}.`,
+    );
+  }
+  return candidate as SchedulerLike;
+}
+
+/**
+ * Validates the strategy part of an operator's options when the operator is created (never at the
+ * first item), with an error that names the option and the value, and fills in the defaults.
+ */
+export function resolveBufferOptions<T>(
+  given: BufferOptions<T> | undefined,
+  argument = 'options',
+): ResolvedBufferOptions<T> {
+  const options = optionsObject(given, argument);
+  const strategy = oneOf(options.strategy ?? 'buffer', strategies, `${argument}.strategy`);
+  const buffered = strategy === 'buffer';
+  for (const name of ['bufferSize', 'overflow', 'priority'] as const) {
+    if (!buffered && options[name] !== undefined) {
+      throw new TypeError(`${argument}.${name} applies only to strategy 'buffer', not '${strategy}'.`);
+    }
+  }
+  if (options.ttl !== undefined && strategy !== 'buffer' && strategy !== 'latest') {
+    throw new TypeError(
+      `${argument}.ttl applies only to strategies 'buffer' and 'latest', not '${strategy}'.`,
+    );
+  }
+
+  const bufferSize = options.bufferSize ?? defaultBufferSize;
+  if (!Number.isSafeInteger(bufferSize) || bufferSize < 1) {
+    const kind = typeof bufferSize === 'number' ? RangeError : TypeError;
+    throw new kind(`${argument}.bufferSize must be a positive integer, got ${describeValue(bufferSize)}.`);
+  }
+  const overflow = oneOf(options.overflow ?? 'error', overflowPolicies, `${argument}.overflow`);
+  const priority = optionalFunction(options.priority, `${argument}.priority`);
+  if (overflow === 'drop-lowest' && priority === undefined) {
+    throw new TypeError(
+      `${argument}.overflow 'drop-lowest' needs ${argument}.priority to tell which item is lowest.`,
+    );
+  }
+  const ttl = options.ttl;
+  if (ttl !== undefined && (typeof ttl !== 'number' || !(ttl > 0) || !Number.isFinite(ttl))) {
+    const kind = typeof ttl === 'number' ? RangeError : TypeError;
+    throw new kind(
+      `${argument}.ttl must be a positive finite number of milliseconds, got ${describeValue(ttl)}.`,
+    );
+  }
+
+  return {
+    strategy,
+    bufferSize: buffered ? bufferSize : strategy === 'latest' ? 1 : 0,
+    overflow,
+    priority,
+    ttl,
+    onDrop: optionalFunction(options.onDrop, `${argument}.onDrop`),
+    scheduler: schedulerOption(options.scheduler, `${argument}.scheduler`),
+  };
+}

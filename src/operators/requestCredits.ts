@@ -1,0 +1,104 @@
+import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
+import type { CreditSource } from '../credits/CreditProvider.js';
+import { toCreditSignal } from '../credits/toCreditSignal.js';
+import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
+import { grantError } from '../internal/assertGrant.js';
+import { CreditAdmission } from '../internal/CreditAdmission.js';
+import { describeValue } from '../internal/describeValue.js';
+import { Gate } from '../internal/Gate.js';
+import { optionalFunction, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
+import { subscribeSafely } from '../internal/subscribeSafely.js';
+import type { RequestCreditsOptions } from './RequestCreditsOptions.js';
+
+/**
+ * Lets a source item through only against a granted credit, and holds back or drops the rest by the
+ * chosen strategy. The credit signal (a {@link CreditProvider}'s `credits$`, or any
+ * `Observable<number>`) carries grants: `n` means "`n` more items may be delivered".
+ *
+ * ```text
+ * source:   --a--b--c--d--------|
+ * credits:  1--------2----1--------
+ * output:   --a--------(bc)-d---|      strategy 'buffer'
+ * ```
+ *
+ * - Never more items downstream than credits granted (Reactive Streams §1.1); with `cost`, an item
+ *   passes only when outstanding credit covers its cost. `Infinity` (or a total beyond
+ *   `MAX_SAFE_INTEGER`) means unbounded: items then pass straight through (§3.17).
+ * - Items without credit follow `strategy` (see {@link BufferOptions}); every dropped item goes to
+ *   `onDrop` with its {@link DropReason}, so `received = delivered + dropped + buffered` always holds.
+ * - The credit signal is subscribed before the source, so credit granted synchronously applies to a
+ *   synchronous source. Grants made synchronously inside the downstream `next` are handled by one
+ *   drain loop, never by recursion (§3.3).
+ * - Completion waits for the buffer to empty (completion itself needs no credit). A source error
+ *   waits likewise with `delayError` (the default), or cuts ahead without it, dropping the buffered
+ *   items with reason `'error'`. Errors the operator raises itself (overflow, no credit under
+ *   `'error'`, a bad grant, a throwing callback) and errors of the credit signal are immediate.
+ * - When the credit signal completes, outstanding credit is still used and the strategy goes on
+ *   applying; once the source has completed too, items that can never get credit are dropped with
+ *   reason `'no-credit'` and the output completes, rather than waiting forever.
+ * - Unsubscribing releases the source, the credit signal and the `ttl` timer at once, and reports
+ *   every buffered item as `'unsubscribed'`.
+ * - Bad grants on the credit signal (0, negative, fractional, NaN, non-numbers) error the output with
+ *   a `RangeError` or `TypeError`; bad options throw when the operator is created.
+ *
+ * @example
+ * ```ts
+ * import { interval, take } from 'rxjs';
+ * import { CreditController, requestCredits } from 'rxjs-backpressure';
+ *
+ * const credits = new CreditController({ initial: 1 });
+ * interval(1)
+ *   .pipe(
+ *     take(100),
+ *     requestCredits(credits, { bufferSize: 10, overflow: 'drop-oldest', onDrop: (n) => console.log('dropped', n) }),
+ *   )
+ *   .subscribe((n) => {
+ *     setTimeout(() => credits.grant(1), 10); // a slow consumer asks for one more when done
+ *   });
+ * ```
+ */
+export function requestCredits<T>(
+  credits: CreditSource,
+  options?: RequestCreditsOptions<T>,
+): MonoTypeOperatorFunction<T> {
+  const signal = toCreditSignal(credits, 'requestCredits(credits)');
+  const resolved = resolveBufferOptions(options);
+  const cost = optionalFunction(options?.cost, 'options.cost');
+  const delayError = options?.delayError ?? true;
+  if (typeof delayError !== 'boolean') {
+    throw new TypeError(`options.delayError must be a boolean, got ${describeValue(delayError)}.`);
+  }
+
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      const admission = new CreditAdmission<T>(cost);
+      const gate = new Gate<T>(
+        resolved,
+        admission,
+        subscriber,
+        (item) => new CreditsExhaustedError(item, admission.outstanding),
+      );
+      // Registered first, so an unsubscription during a synchronous subscription releases at once.
+      subscriber.add(() => gate.release());
+      subscribeSafely(signal, subscriber, {
+        next: (grant) => {
+          const invalid = grantError(grant, 'A grant on the credit signal');
+          if (invalid !== undefined) {
+            gate.fail(invalid);
+            return;
+          }
+          admission.grant(grant);
+          gate.wake();
+        },
+        error: (error) => gate.fail(error),
+        complete: () => gate.admissionEnded(),
+      });
+      if (!gate.closed) {
+        subscribeSafely(source, subscriber, {
+          next: (item) => gate.offer(item),
+          error: (error) => gate.sourceError(error, delayError),
+          complete: () => gate.sourceComplete(),
+        });
+      }
+    });
+}
