@@ -1,7 +1,9 @@
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import type { BackpressureStrategy, BufferOptions, OverflowPolicy } from '../operators/BufferOptions.js';
 import type { DropReason } from '../operators/DropReason.js';
 import { describeValue } from './describeValue.js';
+import { numberOption } from './numberOption.js';
+import { schedulerOption } from './schedulerOption.js';
 
 /** {@link BufferOptions} checked once, with every default filled in. */
 export interface ResolvedBufferOptions<T> {
@@ -46,22 +48,6 @@ export function optionsObject<O extends object>(value: O | undefined, argument: 
   return value;
 }
 
-function schedulerOption(value: unknown, argument: string): SchedulerLike {
-  if (value === undefined) return asyncScheduler;
-  const candidate = value as Partial<SchedulerLike> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.now !== 'function' ||
-    typeof candidate.schedule !== 'function'
-  ) {
-    throw new TypeError(
-      `${argument} must be a SchedulerLike (with now and schedule), got ${describeValue(value)}.`,
-    );
-  }
-  return candidate as SchedulerLike;
-}
-
 /**
  * Validates the strategy part of an operator's options when the operator is created (never at the
  * first item), with an error that names the option and the value, and fills in the defaults.
@@ -84,11 +70,12 @@ export function resolveBufferOptions<T>(
     );
   }
 
-  const bufferSize = options.bufferSize ?? defaultBufferSize;
-  if (!Number.isSafeInteger(bufferSize) || bufferSize < 1) {
-    const kind = typeof bufferSize === 'number' ? RangeError : TypeError;
-    throw new kind(`${argument}.bufferSize must be a positive integer, got ${describeValue(bufferSize)}.`);
-  }
+  const bufferSize = numberOption(
+    options.bufferSize ?? defaultBufferSize,
+    `${argument}.bufferSize`,
+    'a positive integer',
+    (value) => Number.isSafeInteger(value) && value >= 1,
+  );
   const overflow = oneOf(options.overflow ?? 'error', overflowPolicies, `${argument}.overflow`);
   const priority = optionalFunction(options.priority, `${argument}.priority`);
   if (overflow === 'drop-lowest' && priority === undefined) {
@@ -96,13 +83,15 @@ export function resolveBufferOptions<T>(
       `${argument}.overflow 'drop-lowest' needs ${argument}.priority to tell which item is lowest.`,
     );
   }
-  const ttl = options.ttl;
-  if (ttl !== undefined && (typeof ttl !== 'number' || !(ttl > 0) || !Number.isFinite(ttl))) {
-    const kind = typeof ttl === 'number' ? RangeError : TypeError;
-    throw new kind(
-      `${argument}.ttl must be a positive finite number of milliseconds, got ${describeValue(ttl)}.`,
-    );
-  }
+  const ttl =
+    options.ttl === undefined
+      ? undefined
+      : numberOption(
+          options.ttl,
+          `${argument}.ttl`,
+          'a positive finite number of milliseconds',
+          (value) => value > 0 && Number.isFinite(value),
+        );
 
   return {
     strategy,
