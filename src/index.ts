@@ -11,6 +11,7 @@ export { CreditController, type CreditControllerOptions } from './credits/Credit
 export type { CreditProvider, CreditSource } from './credits/CreditProvider.js';
 
 // Operators
+export { requestCredits } from './operators/requestCredits.js';
 export type { BackpressureStrategy, BufferOptions, OverflowPolicy } from './operators/BufferOptions.js';
 export type { DropReason } from './operators/DropReason.js';
 export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js';

@@ -12,6 +12,7 @@ const expected: Record<string, string[]> = {
     'CreditsExhaustedError',
     'ServiceAtCapacityError',
     'isBackpressureError',
+    'requestCredits',
   ],
   'rxjs-backpressure/testing': [],
 };
