@@ -15,6 +15,8 @@ export { requestCredits } from './operators/requestCredits.js';
 export type { BackpressureStrategy, BufferOptions, OverflowPolicy } from './operators/BufferOptions.js';
 export type { DropReason } from './operators/DropReason.js';
 export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js';
+export { withHandshake } from './operators/withHandshake.js';
+export type { WithHandshakeOptions } from './operators/WithHandshakeOptions.js';
 
 // Services and the handshake
 export type { HandshakeProvider } from './service/HandshakeProvider.js';

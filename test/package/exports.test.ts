@@ -13,6 +13,7 @@ const expected: Record<string, string[]> = {
     'ServiceAtCapacityError',
     'isBackpressureError',
     'requestCredits',
+    'withHandshake',
   ],
   'rxjs-backpressure/testing': [],
 };

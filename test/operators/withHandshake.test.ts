@@ -1,0 +1,330 @@
+import fc from 'fast-check';
+import { from, NEVER, Observable, of, range, Subject, throwError } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { type DropReason, type Service, ServiceAtCapacityError, withHandshake } from '../../src/index.js';
+import { TrackedService } from '../../src/service/TrackedService.js';
+
+/** A service whose calls settle only when the test says so. */
+class ManualService<T> implements Service<T, string> {
+  capacity: number;
+  readonly calls: {
+    item: T;
+    signal: AbortSignal | undefined;
+    resolve: (value: string) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  readonly readyAsked: boolean[] = [];
+  active = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  isReady(): boolean {
+    const ready = this.active < this.capacity;
+    this.readyAsked.push(ready);
+    return ready;
+  }
+
+  do(item: T, signal?: AbortSignal): Promise<string> {
+    if (this.active >= this.capacity) throw new Error('do() was called on a service that is not ready');
+    this.active++;
+    return new Promise<string>((resolve, reject) => {
+      this.calls.push({
+        item,
+        signal,
+        resolve: (value) => {
+          this.active--;
+          resolve(value);
+        },
+        reject: (error) => {
+          this.active--;
+          reject(error);
+        },
+      });
+    });
+  }
+}
+
+const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+describe('withHandshake', () => {
+  it('calls do() only when the service said it is ready, and merges the results', async () => {
+    const service = new TrackedService({ capacity: 2, handler: async (n: number) => n * 10 });
+    const results: number[] = [];
+    let completed = false;
+    range(0, 5)
+      .pipe(withHandshake(service))
+      .subscribe({ next: (value) => results.push(value), complete: () => (completed = true) });
+    expect(service.active).toBe(2);
+    for (let i = 0; i < 10 && !completed; i++) await flush();
+    expect(results.sort((a, b) => a - b)).toEqual([0, 10, 20, 30, 40]);
+    expect(completed).toBe(true);
+  });
+
+  it("with strategy 'error', declines at once with ServiceAtCapacityError and never calls do()", () => {
+    const service = new TrackedService({ capacity: 1, handler: (_item: number) => new Promise<number>(() => undefined) });
+    const errors: unknown[] = [];
+    const drops: [number, DropReason][] = [];
+    const doSpy = service.do.bind(service);
+    let calls = 0;
+    service.do = (req, signal) => {
+      calls++;
+      return doSpy(req, signal);
+    };
+    range(0, 3)
+      .pipe(
+        withHandshake(service, { strategy: 'error', onDrop: (item, reason) => drops.push([item, reason]) }),
+      )
+      .subscribe({ error: (error) => errors.push(error) });
+    expect(calls).toBe(1);
+    expect(errors[0]).toBeInstanceOf(ServiceAtCapacityError);
+    expect(errors[0]).toMatchObject({ capacity: 1, active: 1 });
+    expect(drops).toEqual([[1, 'no-credit']]);
+  });
+
+  it("buffers while not ready and hands items over in order as the service's credits$ frees room", async () => {
+    const service = new TrackedService({
+      capacity: 1,
+      handler: (n: number) => new Promise<number>((resolve) => setTimeout(() => resolve(n), 1)),
+    });
+    const results: number[] = [];
+    const done = new Promise<void>((resolve) =>
+      range(0, 6)
+        .pipe(withHandshake(service, { bufferSize: 10 }))
+        .subscribe({ next: (value) => results.push(value), complete: resolve }),
+    );
+    await done;
+    expect(results).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('retries waiting items each time a call settles when the service has no credits$', async () => {
+    const service = new ManualService<number>(1);
+    const results: string[] = [];
+    range(0, 3)
+      .pipe(withHandshake(service))
+      .subscribe((value) => results.push(value));
+    expect(service.calls.map((call) => call.item)).toEqual([0]);
+    service.calls[0]?.resolve('a');
+    await flush();
+    expect(service.calls.map((call) => call.item)).toEqual([0, 1]);
+    service.calls[1]?.resolve('b');
+    await flush();
+    service.calls[2]?.resolve('c');
+    await flush();
+    expect(results).toEqual(['a', 'b', 'c']);
+  });
+
+  it('never wakes by polling a timer: nothing happens until the service frees room', async () => {
+    const service = new ManualService<number>(0);
+    const results: string[] = [];
+    range(0, 2)
+      .pipe(withHandshake(service))
+      .subscribe((value) => results.push(value));
+    const asked = service.readyAsked.length;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(service.readyAsked.length).toBe(asked);
+    expect(service.calls).toHaveLength(0);
+  });
+
+  it("with strategy 'drop', drops items the service is not ready for and reports each", () => {
+    const service = new ManualService<number>(1);
+    const drops: [number, DropReason][] = [];
+    range(0, 3)
+      .pipe(
+        withHandshake(service, { strategy: 'drop', onDrop: (item, reason) => drops.push([item, reason]) }),
+      )
+      .subscribe();
+    expect(service.calls.map((call) => call.item)).toEqual([0]);
+    expect(drops).toEqual([
+      [1, 'no-credit'],
+      [2, 'no-credit'],
+    ]);
+  });
+
+  it('delivers results in completion order by default, and in input order with ordered: true', async () => {
+    for (const ordered of [false, true]) {
+      const service = new ManualService<number>(3);
+      const results: string[] = [];
+      range(0, 3)
+        .pipe(withHandshake(service, { ordered }))
+        .subscribe((value) => results.push(value));
+      service.calls[2]?.resolve('c');
+      await flush();
+      service.calls[0]?.resolve('a');
+      await flush();
+      service.calls[1]?.resolve('b');
+      await flush();
+      expect(results).toEqual(ordered ? ['a', 'b', 'c'] : ['c', 'a', 'b']);
+    }
+  });
+
+  it('merges every value of a do() that returns an Observable', () => {
+    const service: Service<number, number> = { isReady: () => true, do: (n) => of(n, n + 100) };
+    const results: number[] = [];
+    of(1, 2)
+      .pipe(withHandshake(service))
+      .subscribe((value) => results.push(value));
+    expect(results).toEqual([1, 101, 2, 102]);
+  });
+
+  it('errors the output when do() fails, starts no further do(), and drops waiting items as error', async () => {
+    const service = new ManualService<number>(1);
+    const errors: unknown[] = [];
+    const drops: [number, DropReason][] = [];
+    range(0, 3)
+      .pipe(withHandshake(service, { onDrop: (item, reason) => drops.push([item, reason]) }))
+      .subscribe({ error: (error) => errors.push(error) });
+    service.calls[0]?.reject(new Error('service failed'));
+    await flush();
+    expect(errors).toEqual([new Error('service failed')]);
+    expect(service.calls).toHaveLength(1);
+    expect(drops).toEqual([
+      [1, 'error'],
+      [2, 'error'],
+    ]);
+  });
+
+  it('errors the output when do() throws synchronously or returns something that is not a result', () => {
+    const errors: unknown[] = [];
+    of(1)
+      .pipe(
+        withHandshake<number, number>({
+          isReady: () => true,
+          do: () => {
+            throw new Error('sync failure');
+          },
+        }),
+      )
+      .subscribe({ error: (error: Error) => errors.push(error.message) });
+    of(1)
+      .pipe(withHandshake<number, number>({ isReady: () => true, do: () => 5 as never }))
+      .subscribe({ error: (error: Error) => errors.push(error.message) });
+    expect(errors).toEqual([
+      'sync failure',
+      'service.do(req) must return a Promise or an Observable, got 5.',
+    ]);
+  });
+
+  it('completes only after every waiting item was handed over and every call in flight delivered', async () => {
+    const service = new ManualService<number>(1);
+    const events: string[] = [];
+    range(0, 2)
+      .pipe(withHandshake(service))
+      .subscribe({ next: (value) => events.push(value), complete: () => events.push('complete') });
+    service.calls[0]?.resolve('a');
+    await flush();
+    expect(events).toEqual(['a']);
+    service.calls[1]?.resolve('b');
+    await flush();
+    expect(events).toEqual(['a', 'b', 'complete']);
+  });
+
+  it('errors at once when the source errors, dropping waiting items', () => {
+    const service = new ManualService<number>(0);
+    const drops: [number, DropReason][] = [];
+    const errors: unknown[] = [];
+    const source = new Subject<number>();
+    source.pipe(withHandshake(service, { onDrop: (item, reason) => drops.push([item, reason]) })).subscribe({
+      error: (error) => errors.push(error),
+    });
+    source.next(1);
+    source.error('boom');
+    expect(errors).toEqual(['boom']);
+    expect(drops).toEqual([[1, 'error']]);
+  });
+
+  it('on unsubscribe aborts every call in flight, unsubscribes Observable results and drops waiting items', () => {
+    const promised = new ManualService<number>(1);
+    const drops: [number, DropReason][] = [];
+    const subscription = range(0, 3)
+      .pipe(withHandshake(promised, { onDrop: (item, reason) => drops.push([item, reason]) }))
+      .subscribe();
+    subscription.unsubscribe();
+    expect(promised.calls[0]?.signal?.aborted).toBe(true);
+    expect(drops).toEqual([
+      [1, 'unsubscribed'],
+      [2, 'unsubscribed'],
+    ]);
+
+    let innerUnsubscribed = false;
+    const observed: Service<number, number> = {
+      isReady: () => true,
+      do: () =>
+        new Observable<number>(() => () => {
+          innerUnsubscribed = true;
+        }),
+    };
+    of(1).pipe(withHandshake(observed)).subscribe().unsubscribe();
+    expect(innerUnsubscribed).toBe(true);
+  });
+
+  it('unsubscribes the service credits$ and the source on teardown', () => {
+    const credits = new Subject<number>();
+    const source = new Subject<number>();
+    const service = { isReady: () => false, do: () => of(1), credits$: credits };
+    source.pipe(withHandshake(service)).subscribe().unsubscribe();
+    expect(credits.observed).toBe(false);
+    expect(source.observed).toBe(false);
+  });
+
+  it('errors the output when the credits$ of the service errors', () => {
+    const errors: unknown[] = [];
+    NEVER.pipe(
+      withHandshake({ isReady: () => true, do: () => of(1), credits$: throwError(() => 'no credits') }),
+    ).subscribe({
+      error: (error) => errors.push(error),
+    });
+    expect(errors).toEqual(['no credits']);
+  });
+
+  it('refuses a service without isReady and do, and bad options, when created', () => {
+    expect(() => withHandshake({ do: () => of(1) } as never)).toThrow(TypeError);
+    expect(() => withHandshake({ do: () => of(1) } as never)).toThrow(
+      'withHandshake(service) must be a Service',
+    );
+    expect(() => withHandshake(new ManualService(1), { ordered: 'yes' as never })).toThrow(
+      "options.ordered must be a boolean, got 'yes' (string)",
+    );
+    expect(() => withHandshake(new ManualService(1), { bufferSize: -1 })).toThrow(RangeError);
+  });
+
+  it('never runs more than capacity calls and delivers every item once, whatever order calls settle in', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.integer(), { minLength: 1, maxLength: 30 }),
+        fc.boolean(),
+        async (scheduler, capacity, items, ordered) => {
+          let peak = 0;
+          const service = new TrackedService({
+            capacity,
+            handler: (item: number) => {
+              peak = Math.max(peak, service.active);
+              return scheduler.schedule(Promise.resolve(item), `settle ${item}`);
+            },
+          });
+          const results: number[] = [];
+          const errors: unknown[] = [];
+          let completed = false;
+          from(items)
+            .pipe(withHandshake(service, { bufferSize: items.length, ordered }))
+            .subscribe({
+              next: (value) => results.push(value),
+              error: (error) => errors.push(error),
+              complete: () => (completed = true),
+            });
+          await scheduler.waitAll();
+          expect(errors).toEqual([]);
+          expect(completed).toBe(true);
+          expect(peak).toBeLessThanOrEqual(capacity);
+          expect(service.active).toBe(0);
+          if (ordered) expect(results).toEqual(items);
+          else expect([...results].sort((a, b) => a - b)).toEqual([...items].sort((a, b) => a - b));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
