@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'testing/index': 'src/testing/index.ts',
+    'http/index': 'src/http/index.ts',
+    'otel/index': 'src/otel/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
@@ -9,5 +14,6 @@ export default defineConfig({
   target: 'es2022',
   splitting: false,
   treeshake: true,
-  external: ['rxjs', 'fast-check'],
+  // The secondary entry points import the main one by name, so a program loads one copy of it.
+  external: ['rxjs', 'fast-check', '@opentelemetry/api', 'rxjs-backpressure'],
 });

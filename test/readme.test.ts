@@ -52,6 +52,8 @@ describe('README', () => {
       paths: {
         'rxjs-backpressure': ['src/index.ts'],
         'rxjs-backpressure/testing': ['src/testing/index.ts'],
+        'rxjs-backpressure/http': ['src/http/index.ts'],
+        'rxjs-backpressure/otel': ['src/otel/index.ts'],
       },
     });
     const problems = ts.getPreEmitDiagnostics(program).map((diagnostic) => {

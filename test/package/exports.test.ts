@@ -8,14 +8,19 @@ const expected: Record<string, string[]> = {
   'rxjs-backpressure': [
     'BackpressureError',
     'BufferOverflowError',
+    'CircuitOpenError',
     'CreditController',
     'CreditsExhaustedError',
     'ServiceAtCapacityError',
+    'circuitBreaker',
     'isBackpressureError',
     'requestCredits',
+    'retryWithBackoff',
     'withHandshake',
   ],
   'rxjs-backpressure/testing': [],
+  'rxjs-backpressure/http': [],
+  'rxjs-backpressure/otel': [],
 };
 
 const require = createRequire(import.meta.url);

@@ -1,0 +1,3 @@
+// The public barrel of rxjs-backpressure/http: the handshake across the network (Node's http on the
+// server, the global fetch on the client), kept out of the main entry point.
+export {};
