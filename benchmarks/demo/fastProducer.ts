@@ -1,0 +1,23 @@
+import { Observable } from 'rxjs';
+
+/** One unit of work: an id and the 1 KiB of data it carries, as a real job would. */
+export interface Job {
+  readonly id: number;
+  readonly payload: Uint8Array;
+}
+
+/**
+ * A producer that emits as fast as its rate allows, whatever happens downstream: `rate / 100` jobs
+ * every 10 ms, numbered from 0, until unsubscribed. It is not slowed by backpressure on purpose.
+ */
+export function fastProducer(rate: number): Observable<Job> {
+  return new Observable<Job>((subscriber) => {
+    const batch = Math.max(1, Math.round(rate / 100));
+    let next = 0;
+    const timer = setInterval(() => {
+      for (let index = 0; index < batch && !subscriber.closed; index++)
+        subscriber.next({ id: next++, payload: new Uint8Array(1024) });
+    }, 10);
+    return () => clearInterval(timer);
+  });
+}
