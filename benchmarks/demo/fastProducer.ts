@@ -1,9 +1,12 @@
 import { Observable } from 'rxjs';
 
-/** One unit of work: an id and the 1 KiB of data it carries, as a real job would. */
+/**
+ * One unit of work: an id and about 1 KiB of data it carries, as a real job would (on the JavaScript
+ * heap, so a queue of jobs shows in the heap figures).
+ */
 export interface Job {
   readonly id: number;
-  readonly payload: Uint8Array;
+  readonly payload: readonly number[];
 }
 
 /**
@@ -16,7 +19,7 @@ export function fastProducer(rate: number): Observable<Job> {
     let next = 0;
     const timer = setInterval(() => {
       for (let index = 0; index < batch && !subscriber.closed; index++)
-        subscriber.next({ id: next++, payload: new Uint8Array(1024) });
+        subscriber.next({ id: next, payload: new Array<number>(256).fill(next++) });
     }, 10);
     return () => clearInterval(timer);
   });

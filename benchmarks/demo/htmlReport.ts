@@ -147,6 +147,20 @@ export function htmlReport(samples: readonly DemoSample[], options: DemoOptions,
       ],
     },
     {
+      id: 'breaker',
+      title: "Circuit breaker of withHandshake's service",
+      unit: '0 closed, 1 half-open, 2 open',
+      series: [
+        {
+          label: 'state',
+          color: '#6a1b9a',
+          values: of((s) =>
+            s.handshake.breaker === 'open' ? 2 : s.handshake.breaker === 'half-open' ? 1 : 0,
+          ),
+        },
+      ],
+    },
+    {
       id: 'heap',
       title: 'Heap of each pipeline',
       unit: 'MiB',

@@ -39,13 +39,15 @@ async function run(options: DemoOptions): Promise<void> {
   const peakHeap = { handshake: 0, mergeMap: 0 };
   let drawn = 0;
 
+  // The closing sample comes right after the last one, too soon for a meaningful throughput: it goes
+  // to the summary, not to the charts.
   const take = async (request: PipelineRequest): Promise<DemoSample> => {
     const [ours, theirs] = await Promise.all([handshake.ask(request), mergeMap.ask(request)]);
     const at = Date.now() - startedAt;
     peakHeap.handshake = Math.max(peakHeap.handshake, ours.heapUsed);
     peakHeap.mergeMap = Math.max(peakHeap.mergeMap, theirs.heapUsed);
     const sample = { at, phase: demoPhase(at, options.duration * 1000), handshake: ours, mergeMap: theirs };
-    samples.push(sample);
+    if (request === 'sample') samples.push(sample);
     return sample;
   };
   const show = (sample: DemoSample) => {
@@ -53,7 +55,7 @@ async function run(options: DemoOptions): Promise<void> {
       const lines = liveView(sample, options);
       process.stdout.write(`${drawn > 0 ? `\x1b[${drawn}A\r\x1b[J` : ''}${lines.join('\n')}\n`);
       drawn = lines.length;
-    } else if (samples.length % Math.round(1000 / sampleEvery) === 0) {
+    } else if (samples.length % Math.round(1000 / sampleEvery) === 0 || sample !== samples.at(-1)) {
       console.log(plainLine(sample));
     }
   };
