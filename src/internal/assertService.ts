@@ -1,0 +1,17 @@
+import type { Service } from '../service/Service.js';
+import { describeValue } from './describeValue.js';
+
+/** Checks the shape of a {@link Service} (by its methods, so any object or class will do). */
+export function assertService(value: unknown, argument: string): asserts value is Service<unknown, unknown> {
+  const candidate = value as Partial<Service<unknown, unknown>> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.isReady !== 'function' ||
+    typeof candidate.do !== 'function'
+  ) {
+    throw new TypeError(
+      `${argument} must be a Service with isReady() and do(req), got ${describeValue(value)}.`,
+    );
+  }
+}

@@ -1,0 +1,50 @@
+import { describeValue } from './describeValue.js';
+import { numberOption } from './numberOption.js';
+
+/** The bounds every limit algorithm shares, checked. */
+export interface LimitBounds {
+  readonly initial: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The options behind {@link LimitBounds}, as each algorithm's options declare them. */
+export interface LimitBoundsOptions {
+  readonly initial?: number | undefined;
+  readonly min?: number | undefined;
+  readonly max?: number | undefined;
+}
+
+const positiveInteger = (value: number): boolean => Number.isSafeInteger(value) && value >= 1;
+
+/**
+ * Checks `initial`, `min` and `max` when a limit algorithm is created: positive safe integers with
+ * `min <= initial <= max`, each error naming the option (under `argument`) and the value. A limit below
+ * 1 is refused because a service admitting nothing produces no samples to grow the limit back.
+ */
+export function limitBounds(
+  options: LimitBoundsOptions,
+  defaults: LimitBounds,
+  argument: string,
+): LimitBounds {
+  const expected = 'a positive safe integer';
+  const min = numberOption(options.min ?? defaults.min, `${argument}.min`, expected, positiveInteger);
+  const max = numberOption(
+    options.max ?? Math.max(min, defaults.max),
+    `${argument}.max`,
+    expected,
+    positiveInteger,
+  );
+  if (max < min) {
+    throw new RangeError(
+      `${argument}.max must be at least ${argument}.min (${min}), got ${describeValue(max)}.`,
+    );
+  }
+  const initial = numberOption(
+    options.initial ?? Math.min(max, Math.max(min, defaults.initial)),
+    `${argument}.initial`,
+    `a safe integer from min (${min}) to max (${max})`,
+    (value) => Number.isSafeInteger(value) && value >= min && value <= max,
+  );
+  return { initial, min, max };
+}

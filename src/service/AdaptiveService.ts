@@ -1,0 +1,181 @@
+import { isObservable, type Observable, type SchedulerLike, tap } from 'rxjs';
+import { describeValue } from '../internal/describeValue.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { reportUnhandledError } from '../internal/reportUnhandledError.js';
+import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { schedulerOption } from '../internal/schedulerOption.js';
+import type { HandshakeProvider } from './HandshakeProvider.js';
+import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
+import { TrackedService } from './TrackedService.js';
+
+/** Options of {@link AdaptiveService}. */
+export interface AdaptiveServiceOptions<Req, Res> {
+  /** The work, as for {@link TrackedService}: a Promise, an Observable or a plain value, or a throw. */
+  readonly handler: (req: Req, signal: AbortSignal) => Promise<Res> | Observable<Res> | Res;
+  /** How the capacity follows latency and failures; one algorithm per service. */
+  readonly algorithm: LimitAlgorithm;
+  /** The clock that times each call (`now()`, in ms). Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike | undefined;
+}
+
+/** Algorithms already driving a service: each holds one limit's state, so sharing one would mix two. */
+const claimed = new WeakSet<object>();
+
+function isLimit(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+
+/**
+ * A {@link HandshakeProvider} whose capacity follows the service's real capacity: it runs the handler
+ * like a {@link TrackedService} (which it wraps: admission, slots, cancellation and `credits$` behave
+ * exactly the same), times every call with its scheduler's clock, and after each call hands the
+ * {@link LimitSample} to the algorithm and sets the capacity to the limit it returns. Growing the limit
+ * grants the new room on `credits$` at once; shrinking it admits nothing until enough calls settled.
+ *
+ * - A call that fails (throws, rejects, errors) is a sample with `dropped: true`; one that succeeds,
+ *   `dropped: false`. `inFlight` counts the calls running when it started, itself included.
+ * - A call whose caller aborted it is not a sample: its latency says nothing about the service.
+ * - An algorithm that throws, or returns anything but a positive safe integer, leaves the capacity as
+ *   it was and the error is reported (RxJS `config.onUnhandledError`, else thrown asynchronously);
+ *   the call's own outcome is unaffected.
+ * - Latency is measured in the clock's milliseconds; `asyncScheduler` ticks in whole ms, so a call
+ *   faster than that reads 0, which the built-in algorithms ignore.
+ *
+ * Bad options throw at once with a `TypeError` or `RangeError` naming the option and the value; so
+ * does an algorithm already used by another `AdaptiveService`.
+ *
+ * @example
+ * ```ts
+ * import { AdaptiveService, handshake, vegasLimit } from 'rxjs-backpressure';
+ *
+ * const search = new AdaptiveService({
+ *   handler: async (query: string, signal) =>
+ *     (await fetch(`https://example.com/search?q=${query}`, { signal })).status,
+ *   algorithm: vegasLimit({ initial: 4, max: 128 }),
+ * });
+ * search.credits$.subscribe((room) => console.log(`room for ${room} more; limit ${search.capacity}`));
+ * await handshake(search, 'rxjs');
+ * ```
+ */
+export class AdaptiveService<Req, Res> implements HandshakeProvider<Req, Res> {
+  /** Free room, as {@link TrackedService}'s: a broadcast that several subscribers may share. */
+  readonly credits$: Observable<number>;
+
+  readonly #service: TrackedService<Req, Res>;
+  readonly #algorithm: LimitAlgorithm;
+  readonly #scheduler: SchedulerLike;
+
+  constructor(options: AdaptiveServiceOptions<Req, Res>) {
+    const checked = optionsObject(options, 'options');
+    const handler = checked.handler;
+    if (typeof handler !== 'function') {
+      throw new TypeError(`options.handler must be a function, got ${describeValue(handler)}.`);
+    }
+    const algorithm = checked.algorithm as Partial<LimitAlgorithm> | undefined | null;
+    if (typeof algorithm !== 'object' || algorithm === null || typeof algorithm.update !== 'function') {
+      throw new TypeError(
+        `options.algorithm must be a LimitAlgorithm (with limit and update), got ${describeValue(algorithm)}.`,
+      );
+    }
+    if (!isLimit(algorithm.limit)) {
+      const kind = typeof algorithm.limit === 'number' ? RangeError : TypeError;
+      throw new kind(
+        `options.algorithm.limit must be a positive safe integer, got ${describeValue(algorithm.limit)}.`,
+      );
+    }
+    if (claimed.has(algorithm)) {
+      throw new TypeError(
+        'options.algorithm already drives another AdaptiveService; an algorithm holds the state of one limit, so create one per service.',
+      );
+    }
+    this.#scheduler = schedulerOption(checked.scheduler, 'options.scheduler');
+    claimed.add(algorithm);
+    this.#algorithm = algorithm as LimitAlgorithm;
+    this.#service = new TrackedService<Req, Res>({
+      capacity: algorithm.limit,
+      handler: (req, signal) => this.#timed(handler, req, signal),
+    });
+    this.credits$ = this.#service.credits$;
+  }
+
+  /** The current limit, as the algorithm last set it. */
+  get capacity(): number {
+    return this.#service.capacity;
+  }
+
+  /** Calls started and not yet settled. */
+  get active(): number {
+    return this.#service.active;
+  }
+
+  /** Whether one more call would be admitted now. O(1), allocates nothing. */
+  isReady(): boolean {
+    return this.#service.isReady();
+  }
+
+  /**
+   * Runs the handler when there is room, else rejects at once with a `ServiceAtCapacityError`; see
+   * {@link TrackedService.do}.
+   */
+  do(req: Req, signal?: AbortSignal): Promise<Res> {
+    return this.#service.do(req, signal);
+  }
+
+  #timed(
+    handler: (req: Req, signal: AbortSignal) => Promise<Res> | Observable<Res> | Res,
+    req: Req,
+    signal: AbortSignal,
+  ): Promise<Res> | Observable<Res> | Res {
+    const start = this.#scheduler.now();
+    const inFlight = this.#service.active;
+    const learn = (dropped: boolean): void => {
+      if (signal.aborted) return;
+      this.#learn({ latency: Math.max(0, this.#scheduler.now() - start), inFlight, dropped });
+    };
+    let result: Promise<Res> | Observable<Res> | Res;
+    try {
+      result = handler(req, signal);
+    } catch (error) {
+      learn(true);
+      throw error;
+    }
+    if (isObservable(result)) {
+      return (result as Observable<Res>).pipe(
+        tap({ complete: () => learn(false), error: () => learn(true) }),
+      );
+    }
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(
+        (value) => {
+          learn(false);
+          return value;
+        },
+        (error: unknown) => {
+          learn(true);
+          throw error;
+        },
+      );
+    }
+    learn(false);
+    return result;
+  }
+
+  #learn(sample: LimitSample): void {
+    let limit: unknown;
+    try {
+      limit = this.#algorithm.update(sample);
+    } catch (error) {
+      reportUnhandledError(error);
+      return;
+    }
+    if (!isLimit(limit)) {
+      reportUnhandledError(
+        new RangeError(
+          `options.algorithm.update(sample) must return a positive safe integer, got ${describeValue(limit)}.`,
+        ),
+      );
+      return;
+    }
+    this.#service.setCapacity(limit);
+  }
+}

@@ -1,0 +1,265 @@
+import { isObservable, Observable, type Subscriber, Subscription } from 'rxjs';
+import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
+import { AbortListeners } from '../internal/AbortListeners.js';
+import { describeValue } from '../internal/describeValue.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
+import type { HandshakeProvider } from './HandshakeProvider.js';
+
+/** Options of {@link TrackedService}. */
+export interface TrackedServiceOptions<Req, Res> {
+  /**
+   * How many calls may run at once: a non-negative safe integer, `0` meaning "closed", or `Infinity`
+   * for no limit.
+   */
+  readonly capacity: number;
+  /**
+   * The work. It may return a Promise, an Observable (its last value is the result) or a plain value,
+   * or throw. `signal` aborts when the caller's signal aborts.
+   */
+  readonly handler: (req: Req, signal: AbortSignal) => Promise<Res> | Observable<Res> | Res;
+}
+
+/** Checks a capacity: a non-negative safe integer or `Infinity`; names `argument` and the value. */
+function checkCapacity(value: unknown, argument: string): number {
+  if (typeof value !== 'number') {
+    throw new TypeError(`${argument} must be a number, got ${describeValue(value)}.`);
+  }
+  if (value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 0)) return value;
+  throw new RangeError(
+    `${argument} must be a non-negative safe integer (0 closes the service) or Infinity, got ${describeValue(value)}.`,
+  );
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  const candidate = value as Partial<AbortSignal> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.aborted === 'boolean' &&
+    typeof candidate.addEventListener === 'function' &&
+    typeof candidate.removeEventListener === 'function'
+  );
+}
+
+/**
+ * A {@link HandshakeProvider} around any async function: it counts the calls in flight, refuses work
+ * at once when `capacity` are running, and advertises freed room as credits.
+ *
+ * - Admission is synchronous: `do()` checks and takes a slot in one step, so `active` never exceeds
+ *   `capacity` however many callers, operators and subscriptions share the service.
+ * - Every call frees its slot exactly once, when it settles: a Promise resolves or rejects, an
+ *   Observable completes or errors, a plain value returns, or the handler throws.
+ * - Cancellation: the handler's `signal` is the caller's (a fresh, never-aborted one when the caller
+ *   gave none). When the caller aborts, an Observable handler is unsubscribed, its slot freed and the
+ *   call rejected with the signal's reason at once; a Promise handler sees the aborted signal and its
+ *   slot is freed when it settles (a handler that ignores the signal keeps its slot until then).
+ * - `setCapacity` below `active` lets running work finish and admits nothing until `active` falls
+ *   below the new capacity.
+ * - `credits$` is a broadcast of room, not a ledger of spendable credit: every subscriber receives, on
+ *   subscription, the free room at that moment (when there is any), then `1` each time a call frees a
+ *   slot while room exists (never while `active >= capacity`), and the added room at once when
+ *   `setCapacity` raises it. Several subscribers may listen, and each hears about the same room, so a
+ *   grant is a hint to try, not a reservation: `do()` still refuses when another caller took the slot
+ *   first (`withHandshake` asks `isReady()` before each call, so this is harmless there). Lowering the
+ *   capacity takes nothing back. Grants that become due while subscribers are being notified are
+ *   delivered in one loop, never by recursion. `credits$` never completes.
+ *
+ * @example
+ * ```ts
+ * import { TrackedService } from 'rxjs-backpressure';
+ *
+ * const lookups = new TrackedService({
+ *   capacity: 2,
+ *   handler: async (id: string, signal) => (await fetch(`https://example.com/${id}`, { signal })).status,
+ * });
+ * lookups.credits$.subscribe((room) => console.log(`room for ${room} more`)); // 2 at once
+ * void lookups.do('a');
+ * void lookups.do('b');
+ * console.log(lookups.isReady(), lookups.active); // false 2
+ * lookups.do('c').catch((error) => console.log(error.code)); // 'ERR_SERVICE_AT_CAPACITY'
+ * ```
+ */
+export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
+  /** Free room: on subscription the room now, then each slot freed and each raise (see above). */
+  readonly credits$: Observable<number>;
+
+  readonly #handler: (req: Req, signal: AbortSignal) => Promise<Res> | Observable<Res> | Res;
+  #capacity: number;
+  #active = 0;
+  /** Replaced, never mutated, on (un)subscription, so a broadcast in progress walks a stable list. */
+  #listeners: readonly Subscriber<number>[] = [];
+  /** Room freed while a broadcast was running, handed out by that broadcast's loop. */
+  #pending = 0;
+  #broadcasting = false;
+  readonly #aborts = new AbortListeners();
+
+  constructor(options: TrackedServiceOptions<Req, Res>) {
+    const checked = optionsObject(options, 'options');
+    this.#capacity = checkCapacity(checked.capacity, 'options.capacity');
+    const handler = checked.handler;
+    if (typeof handler !== 'function') {
+      throw new TypeError(`options.handler must be a function, got ${describeValue(handler)}.`);
+    }
+    this.#handler = handler;
+    this.credits$ = new Observable<number>((subscriber) => {
+      this.#listeners = [...this.#listeners, subscriber];
+      // Room freed but not yet broadcast will reach this subscriber through the broadcast loop.
+      const room = this.#room() - this.#pending;
+      if (room > 0) this.#deliver(subscriber, room);
+      return () => {
+        this.#listeners = this.#listeners.filter((listener) => listener !== subscriber);
+      };
+    });
+  }
+
+  /** How many calls may run at once (`0`: closed). */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Calls started and not yet settled. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /**
+   * Changes the capacity: a non-negative safe integer or `Infinity`, else a `TypeError` or
+   * `RangeError` naming the value. Raising it grants the new room on `credits$` at once; lowering it
+   * below `active` admits nothing until enough running calls have settled.
+   */
+  setCapacity(n: number): void {
+    const capacity = checkCapacity(n, 'setCapacity(n): n');
+    const before = this.#room();
+    this.#capacity = capacity;
+    const after = this.#room();
+    if (after > before) this.#grant(after - before);
+  }
+
+  /** Whether one more call would be admitted now. O(1), allocates nothing. */
+  isReady(): boolean {
+    return this.#active < this.#capacity;
+  }
+
+  /**
+   * Runs `handler(req)` when there is room, else rejects at once with a
+   * {@link ServiceAtCapacityError} (carrying `capacity` and `active`) without calling it. A signal
+   * that is already aborted rejects with its reason, also without calling the handler. An Observable
+   * result resolves with its last value; one that completes empty rejects with a
+   * `BackpressureError` of code `'ERR_EMPTY_RESULT'`. A `signal` that is not an AbortSignal throws a
+   * `TypeError`.
+   */
+  do(req: Req, signal?: AbortSignal): Promise<Res> {
+    if (signal !== undefined && !isAbortSignal(signal)) {
+      throw new TypeError(`do(req, signal): signal must be an AbortSignal, got ${describeValue(signal)}.`);
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#active >= this.#capacity) {
+      return Promise.reject(new ServiceAtCapacityError({ capacity: this.#capacity, active: this.#active }));
+    }
+    this.#active++;
+    return new Promise<Res>((resolve, reject) => this.#run(req, signal, resolve, reject));
+  }
+
+  #run(
+    req: Req,
+    signal: AbortSignal | undefined,
+    resolve: (value: Res) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      this.#release();
+      return true;
+    };
+
+    let result: Promise<Res> | Observable<Res> | Res;
+    try {
+      result = this.#handler(req, signal ?? new AbortController().signal);
+    } catch (error) {
+      settle();
+      reject(error);
+      return;
+    }
+
+    if (isObservable(result)) {
+      const owner = new Subscription();
+      const onAbort = (): void => {
+        owner.unsubscribe();
+        if (settle()) reject(signal?.reason);
+      };
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          onAbort();
+          return;
+        }
+        this.#aborts.add(signal, onAbort);
+        owner.add(() => this.#aborts.delete(signal, onAbort));
+      }
+      subscribeForLastValue(result as Observable<Res>, owner, "The handler's Observable", {
+        resolve: (value) => {
+          owner.unsubscribe();
+          if (settle()) resolve(value);
+        },
+        reject: (error) => {
+          owner.unsubscribe();
+          if (settle()) reject(error);
+        },
+      });
+    } else if (isPromiseLike(result)) {
+      Promise.resolve(result).then(
+        (value) => {
+          settle();
+          resolve(value);
+        },
+        (error: unknown) => {
+          settle();
+          reject(error);
+        },
+      );
+    } else {
+      settle();
+      resolve(result);
+    }
+  }
+
+  #room(): number {
+    return this.#capacity > this.#active ? this.#capacity - this.#active : 0;
+  }
+
+  #release(): void {
+    this.#active--;
+    if (this.#active < this.#capacity) this.#grant(1);
+  }
+
+  #grant(n: number): void {
+    this.#pending += n;
+    if (!this.#broadcasting) this.#deliver(undefined, 0);
+  }
+
+  /**
+   * Hands `room` to a new subscriber (when given), then broadcasts pending room until none is left.
+   * Grants that fall due re-entrantly (a subscriber calls `do()` and the call settles synchronously)
+   * only add to `#pending` and are handed out by the loop of the outermost call.
+   */
+  #deliver(subscriber: Subscriber<number> | undefined, room: number): void {
+    if (this.#broadcasting) {
+      subscriber?.next(room);
+      return;
+    }
+    this.#broadcasting = true;
+    try {
+      subscriber?.next(room);
+      while (this.#pending > 0) {
+        const grant = this.#pending;
+        this.#pending = 0;
+        for (const listener of this.#listeners) listener.next(grant);
+      }
+    } finally {
+      this.#broadcasting = false;
+    }
+  }
+}

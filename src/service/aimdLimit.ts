@@ -1,0 +1,91 @@
+import { checkLimitSample } from '../internal/checkLimitSample.js';
+import { limitBounds } from '../internal/limitBounds.js';
+import { numberOption } from '../internal/numberOption.js';
+import { optionsObject } from '../internal/resolveBufferOptions.js';
+import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
+
+/** Options of {@link aimdLimit}. */
+export interface AimdLimitOptions {
+  /** The limit before any sample, within `[min, max]`. Default 10. */
+  readonly initial?: number | undefined;
+  /** The smallest limit, a positive integer. Default 1. */
+  readonly min?: number | undefined;
+  /** The largest limit, an integer `>= min`. Default 200. */
+  readonly max?: number | undefined;
+  /** What a drop multiplies the limit by, in `[0.5, 1)`. Default 0.9. */
+  readonly backoffRatio?: number | undefined;
+  /** Milliseconds beyond which a successful call counts as dropped, `> 0` (`Infinity`: never). Default 5000. */
+  readonly timeout?: number | undefined;
+}
+
+/**
+ * A loss-based limit, additive increase and multiplicative decrease, after TCP Reno's congestion
+ * control and Netflix concurrency-limits' `AIMDLimit`. It reacts only to failures, never to latency
+ * below `timeout`, so it suits services that fail or time out when overloaded.
+ *
+ * The rule, for each sample with (fractional) estimate `L`; the limit is `floor(L)`:
+ * - a call that started with more in flight than the limit is ignored: it ran under a load the limit
+ *   has already left behind (TCP likewise backs off once per window, not once per lost packet;
+ *   without this, one overload episode would cut the limit once for every call caught in it, down to
+ *   `min`, and the successes still in flight after a cut would undo it);
+ * - dropped, or latency above `timeout`: `L = max(min, min(L − 1, L × backoffRatio))`, so a drop
+ *   lowers the limit by at least one;
+ * - a success while the service was busy (`inFlight × 2 >= L`): until the first drop `L + 1` (slow
+ *   start: the limit doubles every round trip, to find the service's range quickly), afterwards
+ *   `L + 1 / L` (one more per round trip, the additive increase), at most `max`. Netflix's grows by
+ *   one per sample throughout, which at high limits doubles the limit between two drops and keeps it
+ *   swinging far past the service's capacity;
+ * - a success while the service ran under half its limit changes nothing: it proves nothing about a
+ *   higher limit, so the limit does not drift upwards while the caller is the bottleneck.
+ *
+ * Parameters and defaults: `initial` 10, `min` 1, `max` 200, `backoffRatio` 0.9 (in `[0.5, 1)`),
+ * `timeout` 5000 ms. Bad options throw at once, naming the option and the value.
+ *
+ * @example
+ * ```ts
+ * import { AdaptiveService, aimdLimit } from 'rxjs-backpressure';
+ *
+ * const service = new AdaptiveService({
+ *   handler: async (url: string) => (await fetch(url)).status,
+ *   algorithm: aimdLimit({ initial: 4, max: 64, timeout: 2000 }),
+ * });
+ * ```
+ */
+export function aimdLimit(options?: AimdLimitOptions): LimitAlgorithm {
+  const checked = optionsObject(options, 'aimdLimit(options)');
+  const { initial, min, max } = limitBounds(checked, { initial: 10, min: 1, max: 200 }, 'aimdLimit(options)');
+  const backoffRatio = numberOption(
+    checked.backoffRatio ?? 0.9,
+    'aimdLimit(options).backoffRatio',
+    'a number from 0.5 up to (not including) 1',
+    (value) => value >= 0.5 && value < 1,
+  );
+  const timeout = numberOption(
+    checked.timeout ?? 5000,
+    'aimdLimit(options).timeout',
+    'a positive number of milliseconds (or Infinity)',
+    (value) => value > 0,
+  );
+  let estimate = initial;
+  let limit = initial;
+  let slowStart = true;
+  return {
+    min,
+    max,
+    get limit() {
+      return limit;
+    },
+    update(sample: LimitSample): number {
+      checkLimitSample(sample, 'aimdLimit update(sample): sample');
+      if (sample.inFlight > limit) return limit;
+      if (sample.dropped || sample.latency > timeout) {
+        slowStart = false;
+        estimate = Math.max(min, Math.min(estimate - 1, estimate * backoffRatio));
+      } else if (sample.inFlight * 2 >= estimate) {
+        estimate = Math.min(max, estimate + (slowStart ? 1 : 1 / estimate));
+      }
+      limit = Math.floor(estimate);
+      return limit;
+    },
+  };
+}

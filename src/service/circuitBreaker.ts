@@ -1,0 +1,343 @@
+import { Observable, type SchedulerLike, Subject, type Subscriber, type Subscription } from 'rxjs';
+import { toCreditSignal } from '../credits/toCreditSignal.js';
+import { isBackpressureError } from '../errors/BackpressureError.js';
+import { CircuitOpenError } from '../errors/CircuitOpenError.js';
+import { assertService } from '../internal/assertService.js';
+import { callService } from '../internal/callService.js';
+import { numberOption } from '../internal/numberOption.js';
+import { reportUnhandledError } from '../internal/reportUnhandledError.js';
+import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
+import { schedulerOption } from '../internal/schedulerOption.js';
+import { subscribeSafely } from '../internal/subscribeSafely.js';
+import type { HandshakeProvider } from './HandshakeProvider.js';
+import type { Service } from './Service.js';
+
+/**
+ * `'closed'`: calls go through and failures are counted; `'open'`: nothing goes through;
+ * `'half-open'`: a few trial calls go through to decide between the two.
+ */
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+/** Options of {@link circuitBreaker}. Every one is checked when `circuitBreaker` is called. */
+export interface CircuitBreakerOptions {
+  /** Consecutive failures that open the circuit: a positive integer. */
+  readonly failureThreshold: number;
+  /** Milliseconds the circuit stays open before it turns half-open: finite, `>= 0`. */
+  readonly resetTimeout: number;
+  /** Trial calls let through while half-open: a positive integer. Default 1. */
+  readonly halfOpenMaxCalls?: number;
+  /**
+   * Whether an error of the service counts as a failure. Default: every error except the handshake's
+   * `ServiceAtCapacityError` (recognised by its code), since a refusal says the service is busy, not
+   * broken. An error that is not a failure neither counts nor resets the count. A throw counts the
+   * call as a failure and is reported as unhandled.
+   */
+  readonly isFailure?: (error: unknown) => boolean;
+  /** The clock and the timer for `resetTimeout`. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/** A {@link Service} guarded by {@link circuitBreaker}. */
+export interface CircuitBreaker<Req, Res> extends HandshakeProvider<Req, Res> {
+  /** The state now (reading it may complete a due open → half-open turn). */
+  readonly state: CircuitState;
+  /** The state on subscribe, then each change. */
+  readonly state$: Observable<CircuitState>;
+  /** Runs the work on the service, or rejects at once with `CircuitOpenError`. Always a Promise. */
+  do(req: Req, signal?: AbortSignal): Promise<Res>;
+}
+
+type Outcome = 'success' | 'failure' | 'neutral';
+type CircuitEvent = CircuitState | 'trial-freed';
+
+function isServiceAtCapacity(error: unknown): boolean {
+  return isBackpressureError(error) && error.code === 'ERR_SERVICE_AT_CAPACITY';
+}
+
+function addCredit(outstanding: number, grant: number): number {
+  const total = outstanding + grant;
+  return total > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : total;
+}
+
+class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
+  readonly state$: Observable<CircuitState>;
+  readonly credits$: Observable<number>;
+
+  readonly #service: Service<Req, Res>;
+  readonly #failureThreshold: number;
+  readonly #resetTimeout: number;
+  readonly #halfOpenMaxCalls: number;
+  readonly #isFailure: (error: unknown) => boolean;
+  readonly #scheduler: SchedulerLike;
+  /** The room the service advertises: its own credits$, or one credit per call that settles here. */
+  readonly #room: Observable<number>;
+  readonly #settled: Subject<number> | undefined;
+
+  #state: CircuitState = 'closed';
+  /** Bumps on every turn, so an outcome of a call started in an earlier period is ignored. */
+  #epoch = 0;
+  #failures = 0;
+  /** Trial calls started in this half-open period and not freed without a verdict. */
+  #trials = 0;
+  #openUntil = 0;
+  #timer: Subscription | undefined;
+  /** Subscribers of state$ and credits$: the open → half-open timer runs only while there are some. */
+  #listeners = 0;
+
+  readonly #events = new Subject<CircuitEvent>();
+  /** Events waiting to be published, so a turn made by a listener is seen after the one it reacts to. */
+  readonly #pending: CircuitEvent[] = [];
+  #publishing = false;
+
+  constructor(service: Service<Req, Res>, options: CircuitBreakerOptions) {
+    assertService(service, 'circuitBreaker(service)');
+    const given = optionsObject(options, 'options');
+    this.#service = service;
+    this.#failureThreshold = numberOption(
+      given.failureThreshold,
+      'options.failureThreshold',
+      'a positive integer',
+      (n) => Number.isSafeInteger(n) && n >= 1,
+    );
+    this.#resetTimeout = numberOption(
+      given.resetTimeout,
+      'options.resetTimeout',
+      'a finite number of milliseconds >= 0',
+      (n) => Number.isFinite(n) && n >= 0,
+    );
+    this.#halfOpenMaxCalls = numberOption(
+      given.halfOpenMaxCalls ?? 1,
+      'options.halfOpenMaxCalls',
+      'a positive integer',
+      (n) => Number.isSafeInteger(n) && n >= 1,
+    );
+    this.#isFailure =
+      optionalFunction(given.isFailure, 'options.isFailure') ?? ((e) => !isServiceAtCapacity(e));
+    this.#scheduler = schedulerOption(given.scheduler, 'options.scheduler');
+    if ('credits$' in service) {
+      this.#room = toCreditSignal(service as HandshakeProvider<Req, Res>, 'service');
+      this.#settled = undefined;
+    } else {
+      this.#settled = new Subject<number>();
+      this.#room = this.#settled;
+    }
+
+    this.state$ = new Observable<CircuitState>((subscriber) => {
+      this.#listen(subscriber);
+      let last: CircuitState | undefined;
+      const emit = (state: CircuitState): void => {
+        if (state === last) return;
+        last = state;
+        subscriber.next(state);
+      };
+      subscriber.add(
+        this.#events.subscribe((event) => {
+          if (event !== 'trial-freed') emit(event);
+        }),
+      );
+      emit(this.state);
+    });
+
+    this.credits$ = new Observable<number>((subscriber) => {
+      this.#refresh();
+      this.#listen(subscriber);
+      // Room the service advertises while the circuit is not closed: handed over when it closes.
+      let withheld = 0;
+      subscriber.add(
+        this.#events.subscribe((event) => {
+          if (event === 'half-open') {
+            subscriber.next(this.#halfOpenMaxCalls);
+          } else if (event === 'trial-freed') {
+            subscriber.next(1);
+          } else if (event === 'closed' && withheld > 0) {
+            const grant = withheld;
+            withheld = 0;
+            subscriber.next(grant);
+          }
+        }),
+      );
+      if (this.#state === 'half-open' && this.#trials < this.#halfOpenMaxCalls) {
+        subscriber.next(this.#halfOpenMaxCalls - this.#trials);
+      }
+      subscribeSafely(this.#room, subscriber, {
+        next: (grant) => {
+          if (this.#state === 'closed') subscriber.next(grant);
+          else withheld = addCredit(withheld, grant);
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
+  }
+
+  get state(): CircuitState {
+    this.#refresh();
+    return this.#state;
+  }
+
+  isReady(): boolean {
+    this.#refresh();
+    if (this.#state === 'open') return false;
+    if (this.#state === 'half-open' && this.#trials >= this.#halfOpenMaxCalls) return false;
+    return this.#service.isReady();
+  }
+
+  do(req: Req, signal?: AbortSignal): Promise<Res> {
+    this.#refresh();
+    const state = this.#state;
+    if (state === 'open') {
+      const retryAfter = Math.max(0, this.#openUntil - this.#scheduler.now());
+      return Promise.reject(new CircuitOpenError({ state, retryAfter }));
+    }
+    const trial = state === 'half-open';
+    if (trial) {
+      if (this.#trials >= this.#halfOpenMaxCalls) return Promise.reject(new CircuitOpenError({ state }));
+      this.#trials++;
+    }
+    const epoch = this.#epoch;
+    const work = callService(this.#service, req, signal);
+    // Registered before the caller's handlers, so the caller already sees the state this call led to.
+    work.then(
+      () => this.#record(epoch, trial, 'success'),
+      (error: unknown) => this.#record(epoch, trial, this.#classify(error, signal)),
+    );
+    return work;
+  }
+
+  #classify(error: unknown, signal: AbortSignal | undefined): Outcome {
+    // The caller gave up: that says nothing about the service's health.
+    if (signal?.aborted) return 'neutral';
+    try {
+      return this.#isFailure(error) ? 'failure' : 'neutral';
+    } catch (thrown) {
+      reportUnhandledError(thrown);
+      return 'failure';
+    }
+  }
+
+  #record(epoch: number, trial: boolean, outcome: Outcome): void {
+    if (epoch === this.#epoch) {
+      if (trial) {
+        if (outcome === 'success') {
+          this.#turn('closed');
+        } else if (outcome === 'failure') {
+          this.#open();
+        } else {
+          this.#trials--;
+          this.#publish('trial-freed');
+        }
+      } else if (outcome === 'success') {
+        this.#failures = 0;
+      } else if (outcome === 'failure' && ++this.#failures >= this.#failureThreshold) {
+        this.#open();
+      }
+    }
+    this.#settled?.next(1);
+  }
+
+  /** Completes a due open → half-open turn when no timer did it (nobody was listening). */
+  #refresh(): void {
+    if (this.#state === 'open' && this.#scheduler.now() >= this.#openUntil) this.#turn('half-open');
+  }
+
+  #open(): void {
+    this.#openUntil = this.#scheduler.now() + this.#resetTimeout;
+    this.#turn('open');
+    this.#armTimer();
+  }
+
+  #turn(state: CircuitState): void {
+    this.#state = state;
+    this.#epoch++;
+    this.#failures = 0;
+    this.#trials = 0;
+    this.#timer?.unsubscribe();
+    this.#timer = undefined;
+    this.#publish(state);
+  }
+
+  #armTimer(): void {
+    if (this.#state !== 'open' || this.#listeners === 0 || this.#timer !== undefined) return;
+    this.#timer = this.#scheduler.schedule(
+      () => {
+        this.#timer = undefined;
+        if (this.#state === 'open') this.#turn('half-open');
+      },
+      Math.max(0, this.#openUntil - this.#scheduler.now()),
+    );
+  }
+
+  #listen(subscriber: Subscriber<unknown>): void {
+    this.#listeners++;
+    this.#armTimer();
+    subscriber.add(() => {
+      if (--this.#listeners > 0) return;
+      this.#timer?.unsubscribe();
+      this.#timer = undefined;
+    });
+  }
+
+  #publish(event: CircuitEvent): void {
+    this.#pending.push(event);
+    if (this.#publishing) return;
+    this.#publishing = true;
+    try {
+      for (let i = 0; i < this.#pending.length; i++) this.#events.next(this.#pending[i]!);
+    } finally {
+      this.#pending.length = 0;
+      this.#publishing = false;
+    }
+  }
+}
+
+/**
+ * Guards `service` with a circuit breaker, the fail-safe for when backpressure is not enough: after
+ * `failureThreshold` consecutive failures it stops calling a broken service for a while, then tries it
+ * again carefully.
+ *
+ * - **closed**: calls go through. The circuit opens on exactly the `failureThreshold`-th consecutive
+ *   failure; a success resets the count; errors that are not failures (by default the service's
+ *   `ServiceAtCapacityError`) and calls whose `signal` was aborted neither count nor reset it.
+ * - **open**: `isReady()` is false and `do()` rejects at once with a {@link CircuitOpenError} (its
+ *   `retryAfter` says how long is left) without calling the service. After `resetTimeout` ms it turns
+ *   half-open.
+ * - **half-open**: exactly `halfOpenMaxCalls` trial calls go through, however many callers race for
+ *   them; the rest are refused with a `CircuitOpenError` of state `'half-open'`. The first verdict
+ *   decides: a trial success closes the circuit, a trial failure opens it for another `resetTimeout`.
+ *   A trial that ends neutral frees its place for another.
+ *
+ * Outcomes of calls started in an earlier period (before the circuit opened, or an earlier trial) are
+ * ignored. `isReady()` is also false whenever the service itself is not ready.
+ *
+ * `do()` always returns a Promise: for an Observable the service returns, the last value when it
+ * completes (a `BackpressureError` of code `'ERR_EMPTY_RESULT'` when it has none); the caller's `signal`
+ * is passed to the service, and an aborted signal also unsubscribes such an Observable at once.
+ *
+ * `credits$` forwards the service's own `credits$` while closed (for a plain `Service`, one credit per
+ * call that settles through the breaker); while open it grants nothing and keeps that room, handing it
+ * over when the circuit closes. On turning half-open it grants `halfOpenMaxCalls`, so a buffer waiting
+ * in `withHandshake` resumes by itself, and one credit for each trial place freed.
+ *
+ * Lifetime: the breaker runs a timer only while it is open and something is subscribed to `state$` or
+ * `credits$`; with nobody listening, the turn to half-open happens at the next `isReady()`, `do()` or
+ * `state` read. So an idle breaker holds no timer and needs no disposal.
+ *
+ * @example
+ * ```ts
+ * import { circuitBreaker, TrackedService } from 'rxjs-backpressure';
+ *
+ * const payments = new TrackedService({
+ *   capacity: 8,
+ *   handler: async (cents: number) => ({ charged: cents }),
+ * });
+ * const guarded = circuitBreaker(payments, { failureThreshold: 5, resetTimeout: 10_000 });
+ * guarded.state$.subscribe((state) => console.log('payments circuit', state)); // 'closed' first
+ * await guarded.do(1_250);
+ * ```
+ */
+export function circuitBreaker<Req, Res>(
+  service: Service<Req, Res>,
+  options: CircuitBreakerOptions,
+): CircuitBreaker<Req, Res> {
+  return new Breaker(service, options);
+}

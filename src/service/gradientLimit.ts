@@ -1,0 +1,131 @@
+import { checkLimitSample } from '../internal/checkLimitSample.js';
+import { limitBounds } from '../internal/limitBounds.js';
+import { numberOption } from '../internal/numberOption.js';
+import { optionsObject } from '../internal/resolveBufferOptions.js';
+import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
+
+/** Options of {@link gradientLimit}. */
+export interface GradientLimitOptions {
+  /** The limit before any sample, within `[min, max]`. Default 20. */
+  readonly initial?: number | undefined;
+  /** The smallest limit, a positive integer. Default 1. */
+  readonly min?: number | undefined;
+  /** The largest limit, an integer `>= min`. Default 200. */
+  readonly max?: number | undefined;
+  /** How far each sample moves the limit towards its new estimate, in `(0, 1]`. Default 0.2. */
+  readonly smoothing?: number | undefined;
+  /** Calls the limit may grow by while latency stays at its long-term level, `>= 0`. Default 4. */
+  readonly queueSize?: number | undefined;
+  /** Samples the long-term latency averages over (an exponential average), a positive integer. Default 600. */
+  readonly longWindow?: number | undefined;
+}
+
+/** Samples averaged plainly before the long-term average turns exponential, so it starts from data. */
+const warmupSamples = 10;
+/** How many times more slowly the long-term average absorbs latency above it than below it. */
+const riseDamping = 10;
+
+/**
+ * A latency-based limit from the ratio of long-term to short-term latency, after Netflix
+ * concurrency-limits' `Gradient2Limit`. Latency rising above its long-term level means calls are
+ * queueing, so the limit shrinks in proportion; latency at its usual level lets it grow by a small
+ * queue allowance.
+ *
+ * The rule, for each sample with (fractional) estimate `L`; the limit is `floor(L)`:
+ * - a call that started with more in flight than the limit is ignored: it ran under a load the limit
+ *   has already left behind, and counting it would cut the limit again for the same overload;
+ * - short-term latency is the sample's; long-term latency is its exponential average over
+ *   `longWindow` samples (factor `2 / (longWindow + 1)`, a plain mean for the first 10 samples);
+ *   unlike Netflix's, the average absorbs latency above it ten times more slowly than latency below
+ *   it, because while the limit is past the knee the rise is of its own making; a symmetric average
+ *   would soon take the queueing delay for the norm and let the limit climb without end;
+ * - when long-term latency exceeds twice the short-term one (load has passed and latency recovered),
+ *   long-term latency is cut by 10% per sample so the limit is not held down by the past;
+ * - when the service was not busy (`inFlight < L / 2`) the limit stays, so it does not drift up
+ *   while the caller, not the service, is the bottleneck;
+ * - otherwise `gradient = clamp(longTerm / shortTerm, 0.5, 1)`, `target = L × gradient + queueSize`
+ *   and `L = L × (1 − smoothing) + target × smoothing`, clamped to `[min, max]`: at rest the limit
+ *   settles where latency exceeds its long-term level by about `queueSize / L`, a few calls past the
+ *   knee;
+ * - a dropped call counts as the steepest gradient without queue allowance,
+ *   `L = max(min, L × (1 − smoothing / 2))`, and its latency is not averaged in (a failure is often
+ *   fast, and would make latency look better than it is);
+ * - a latency of 0 (faster than the clock can tell) says nothing about queueing and is ignored.
+ *
+ * The long-term average still absorbs persistent latency, slowly, so that a service whose latency
+ * rose for good (not from load) gets its limit back; under sustained overload the limit therefore
+ * creeps up by about `queueSize × 2 / (10 × longWindow)` per sample. {@link vegasLimit}, which
+ * probes for the latency without load, does not creep.
+ *
+ * Parameters and defaults: `initial` 20, `min` 1, `max` 200, `smoothing` 0.2, `queueSize` 4,
+ * `longWindow` 600. Bad options throw at once, naming the option and the value.
+ *
+ * @example
+ * ```ts
+ * import { AdaptiveService, gradientLimit } from 'rxjs-backpressure';
+ *
+ * const service = new AdaptiveService({
+ *   handler: async (query: string) => query.length, // stands in for a database call
+ *   algorithm: gradientLimit({ initial: 10, max: 100 }),
+ * });
+ * ```
+ */
+export function gradientLimit(options?: GradientLimitOptions): LimitAlgorithm {
+  const argument = 'gradientLimit(options)';
+  const checked = optionsObject(options, argument);
+  const { initial, min, max } = limitBounds(checked, { initial: 20, min: 1, max: 200 }, argument);
+  const smoothing = numberOption(
+    checked.smoothing ?? 0.2,
+    `${argument}.smoothing`,
+    'a number above 0 and at most 1',
+    (value) => value > 0 && value <= 1,
+  );
+  const queueSize = numberOption(
+    checked.queueSize ?? 4,
+    `${argument}.queueSize`,
+    'a non-negative finite number',
+    (value) => value >= 0 && Number.isFinite(value),
+  );
+  const longWindow = numberOption(
+    checked.longWindow ?? 600,
+    `${argument}.longWindow`,
+    'a positive safe integer',
+    (value) => Number.isSafeInteger(value) && value >= 1,
+  );
+  const decay = 2 / (longWindow + 1);
+  let estimate = initial;
+  let limit = initial;
+  let longTerm = 0;
+  let samples = 0;
+
+  return {
+    min,
+    max,
+    get limit() {
+      return limit;
+    },
+    update(sample: LimitSample): number {
+      checkLimitSample(sample, 'gradientLimit update(sample): sample');
+      if (sample.inFlight > limit) return limit;
+      if (sample.dropped) {
+        estimate = Math.max(min, estimate * (1 - smoothing / 2));
+      } else if (sample.latency > 0) {
+        const shortTerm = sample.latency;
+        if (samples < warmupSamples) {
+          samples++;
+          longTerm += (shortTerm - longTerm) / samples;
+        } else {
+          longTerm += (shortTerm - longTerm) * (shortTerm < longTerm ? decay : decay / riseDamping);
+        }
+        if (longTerm > 2 * shortTerm) longTerm *= 0.9;
+        if (sample.inFlight >= estimate / 2) {
+          const gradient = Math.max(0.5, Math.min(1, longTerm / shortTerm));
+          const target = estimate * gradient + queueSize;
+          estimate = Math.max(min, Math.min(max, estimate * (1 - smoothing) + target * smoothing));
+        }
+      }
+      limit = Math.floor(estimate);
+      return limit;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { map, timer, VirtualAction, VirtualTimeScheduler } from 'rxjs';
+import { AdaptiveService, type LimitAlgorithm, type LimitSample } from '../../src/index.js';
+
+/** What a run of {@link simulateKnee} saw. */
+export interface KneeRun {
+  /** The limit after each sample, in order. */
+  readonly limits: readonly number[];
+  /** The most calls ever running at once, and the capacity at that moment. */
+  readonly overCapacity: number;
+  /** Calls that completed. */
+  readonly completed: number;
+}
+
+/**
+ * Runs an {@link AdaptiveService} over `algorithm` against a simulated service in virtual time: it
+ * answers in `base` ms while at most `knee` calls run, and beyond that its latency grows with the load
+ * (`base × inFlight / knee`, as a pool of `knee` workers with a queue in front would). A closed loop of
+ * callers keeps it saturated: each credit on `credits$` starts one more call, until `calls` were made.
+ * Deterministic: no real time, no randomness.
+ */
+export function simulateKnee(
+  algorithm: LimitAlgorithm,
+  { knee, calls, base = 10 }: { knee: number; calls: number; base?: number },
+): KneeRun {
+  const scheduler = new VirtualTimeScheduler(VirtualAction, Number.POSITIVE_INFINITY);
+  const limits: number[] = [];
+  const recording: LimitAlgorithm = {
+    get min() {
+      return algorithm.min;
+    },
+    get max() {
+      return algorithm.max;
+    },
+    get limit() {
+      return algorithm.limit;
+    },
+    update(sample: LimitSample) {
+      const limit = algorithm.update(sample);
+      limits.push(limit);
+      return limit;
+    },
+  };
+  let overCapacity = 0;
+  let completed = 0;
+  const service: AdaptiveService<number, number> = new AdaptiveService({
+    algorithm: recording,
+    scheduler,
+    handler: (n: number) => {
+      overCapacity = Math.max(overCapacity, service.active - service.capacity);
+      const latency = base * Math.max(1, service.active / knee);
+      return timer(latency, scheduler).pipe(
+        map(() => {
+          completed++;
+          return n;
+        }),
+      );
+    },
+  });
+  let started = 0;
+  const subscription = service.credits$.subscribe(() => {
+    while (started < calls && service.isReady()) {
+      started++;
+      void service.do(started);
+    }
+  });
+  scheduler.flush();
+  subscription.unsubscribe();
+  return { limits, overCapacity, completed };
+}
