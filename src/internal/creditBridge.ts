@@ -1,0 +1,84 @@
+import { defer, isObservable, type Observable } from 'rxjs';
+import { CreditController } from '../credits/CreditController.js';
+import { requestCredits } from '../operators/requestCredits.js';
+import type { BridgeOptions, BridgeSource } from '../sources/BridgeOptions.js';
+import { describeValue } from './describeValue.js';
+import { numberOption } from './numberOption.js';
+import { optionsObject } from './resolveBufferOptions.js';
+
+/** A pipeline that delivers only what its consumer asked for. */
+export interface CreditBridge<T> {
+  /** The items: never more than requested; what arrives early waits in the `requestCredits` buffer. */
+  readonly output: Observable<T>;
+  /** The checked `options.highWaterMark`. */
+  readonly highWaterMark: number;
+  /** The consumer takes `n` more items (a positive safe integer): the gate lets that many through. */
+  request(n: number): void;
+  /**
+   * Factory form: grants the pipeline `n` more credits (a positive safe integer). Nothing for a plain
+   * Observable, which cannot be slowed. Grants made before the subscription are kept for it.
+   */
+  supply(n: number): void;
+}
+
+const defaultHighWaterMark = 16;
+
+/**
+ * The one door of every bridge (`toAsyncIterable`, `toReadableStream`, `toNodeReadable`): checks the
+ * source and the options when the bridge is created, and puts `requestCredits` between the pipeline and
+ * the consumer, so holding back is done by the shared gate and its strategies.
+ *
+ * In the factory form the pipeline receives a provider granted through `supply`; the caller keeps what
+ * it supplies within the high-water mark, so a pipeline that honours credit never fills the buffer (whose
+ * size defaults to the high-water mark; overflowing it means the pipeline ignored its credits).
+ */
+export function creditBridge<T>(
+  source: BridgeSource<T>,
+  options: BridgeOptions<T> | undefined,
+  caller: string,
+): CreditBridge<T> {
+  const { highWaterMark: givenHighWaterMark, ...bufferOptions } = optionsObject(options, 'options');
+  const highWaterMark = numberOption(
+    givenHighWaterMark ?? defaultHighWaterMark,
+    'options.highWaterMark',
+    'a positive safe integer',
+    (value) => Number.isSafeInteger(value) && value >= 1,
+  );
+  const demand = new CreditController();
+
+  if (typeof source === 'function') {
+    const upstream = new CreditController();
+    const buffered =
+      (bufferOptions.strategy ?? 'buffer') === 'buffer' && bufferOptions.bufferSize === undefined;
+    const gate = requestCredits(
+      demand,
+      buffered ? { ...bufferOptions, bufferSize: highWaterMark } : bufferOptions,
+    );
+    const provider = { credits$: upstream.credits$ };
+    const pipeline = defer((): Observable<T> => {
+      const built: unknown = source(provider);
+      if (isObservable(built)) return built as Observable<T>;
+      throw new TypeError(
+        `${caller}(source): the factory must return an Observable, got ${describeValue(built)}.`,
+      );
+    });
+    return {
+      output: pipeline.pipe(gate),
+      highWaterMark,
+      request: (n) => demand.grant(n),
+      supply: (n) => upstream.grant(n),
+    };
+  }
+
+  if (!isObservable(source)) {
+    throw new TypeError(
+      `${caller}(source): source must be an Observable or a function from a CreditProvider to an Observable, got ${describeValue(source)}.`,
+    );
+  }
+  return {
+    output: source.pipe(requestCredits(demand, bufferOptions)),
+    highWaterMark,
+    request: (n) => demand.grant(n),
+    supply: () => undefined,
+  };
+}

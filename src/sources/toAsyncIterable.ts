@@ -1,0 +1,151 @@
+import { Subscription } from 'rxjs';
+import { type CreditBridge, creditBridge } from '../internal/creditBridge.js';
+import { subscribeSafely } from '../internal/subscribeSafely.js';
+import type { BridgeOptions, BridgeSource } from './BridgeOptions.js';
+
+type Resolve<T> = (result: IteratorResult<T, undefined>) => void;
+type Reject = (error: unknown) => void;
+
+const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
+
+class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
+  readonly #bridge: CreditBridge<T>;
+  // The pipeline is granted credit in batches of `#batch` once that many next() calls have come, rather
+  // than one per call; see the constructor for why the high-water mark still holds.
+  readonly #batch: number;
+  #unsupplied = 0;
+  #subscription: Subscription | undefined;
+  // The next() calls waiting for an item, in call order: slots head..tail-1 of two parallel arrays, reused
+  // from slot 0 whenever they empty (more than one only when next() is called before the last settled).
+  readonly #resolves: (Resolve<T> | undefined)[] = [];
+  readonly #rejects: (Reject | undefined)[] = [];
+  #head = 0;
+  #tail = 0;
+  #lastReject: Reject | undefined;
+  #ended = false;
+  #hasError = false;
+  #error: unknown;
+
+  constructor(bridge: CreditBridge<T>) {
+    this.#bridge = bridge;
+    // Granted at the start: mark - batch, then batch for every batch next() calls. So after k calls
+    // (k - 1 items taken, at least) the pipeline holds at most mark - batch + k credits: at most `mark`
+    // ahead of the loop. And it never starves: mark - batch covers the k mod batch calls not yet
+    // supplied, as batch <= (mark + 1) / 2.
+    const mark = bridge.highWaterMark;
+    this.#batch = Math.floor((mark + 1) / 2);
+    if (mark > this.#batch) bridge.supply(mark - this.#batch);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#ended) {
+      if (!this.#hasError) return Promise.resolve(done());
+      const error = this.#error;
+      this.#hasError = false;
+      this.#error = undefined;
+      return Promise.reject(error);
+    }
+    const result = new Promise<IteratorResult<T, undefined>>((resolve, reject) => {
+      this.#resolves[this.#tail] = resolve;
+      this.#rejects[this.#tail] = reject;
+      this.#tail++;
+    });
+    // Requested before the first subscription, so a synchronous pipeline finds the credit already there.
+    this.#bridge.request(1);
+    this.#unsupplied++;
+    if (this.#unsupplied === this.#batch) {
+      this.#unsupplied = 0;
+      this.#bridge.supply(this.#batch);
+    }
+    if (this.#subscription === undefined) {
+      this.#subscription = new Subscription();
+      subscribeSafely(this.#bridge.output, this.#subscription, {
+        next: (value) => this.#take()?.({ done: false, value }),
+        error: (error) => this.#end(true, error),
+        complete: () => this.#end(false, undefined),
+      });
+    }
+    return result;
+  }
+
+  return(): Promise<IteratorResult<T, undefined>> {
+    this.#hasError = false;
+    this.#error = undefined;
+    this.#end(false, undefined);
+    this.#subscription?.unsubscribe();
+    return Promise.resolve(done());
+  }
+
+  /** Takes the oldest waiting call: its resolve, with its reject left in `#lastReject`. */
+  #take(): Resolve<T> | undefined {
+    if (this.#head === this.#tail) return undefined;
+    const resolve = this.#resolves[this.#head];
+    this.#lastReject = this.#rejects[this.#head];
+    this.#resolves[this.#head] = undefined;
+    this.#rejects[this.#head] = undefined;
+    this.#head++;
+    if (this.#head === this.#tail) {
+      this.#head = 0;
+      this.#tail = 0;
+    }
+    return resolve;
+  }
+
+  #end(failed: boolean, error: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    // Like an async generator that threw: the error goes to the first waiting next() (or the next call),
+    // and every later call sees the end.
+    if (failed) {
+      if (this.#take() === undefined) {
+        this.#hasError = true;
+        this.#error = error;
+      } else {
+        this.#lastReject?.(error);
+      }
+    }
+    for (let resolve = this.#take(); resolve !== undefined; resolve = this.#take()) resolve(done());
+    this.#lastReject = undefined;
+  }
+}
+
+/**
+ * Turns a pipeline into an async iterator that a `for await` loop drives: the loop pulls, and the
+ * pipeline is asked for items only as the loop takes them.
+ *
+ * - Factory form, `(credits) => pipeline`: the pipeline gets a {@link CreditProvider} that keeps at most
+ *   `highWaterMark` (default 16) items requested ahead of the loop, granted in batches of half of it as
+ *   the loop takes items; with {@link pullFrom} inside, the producer itself slows down to the loop's
+ *   pace. Items that arrive before the loop asks wait in a buffer of `highWaterMark` items (by default),
+ *   which a pipeline honouring its credits never overflows.
+ * - Plain `Observable` form: it cannot be slowed, so it is held in a bounded buffer with the same
+ *   strategies and options as {@link requestCredits} (`bufferSize` default 1024, `overflow` default
+ *   `'error'`, `onDrop`, ...). `highWaterMark` plays no part here.
+ * - The pipeline is subscribed by the first `next()`. Leaving the loop (`break`, `return`, a throw in
+ *   its body) calls `return()`, which unsubscribes the pipeline.
+ * - An error in the pipeline is thrown from the loop after the items before it (the buffer is delivered
+ *   first); completion ends the loop after the last item.
+ * - Options are checked at once: bad ones throw a `TypeError` or `RangeError` naming them.
+ *
+ * @example
+ * ```ts
+ * import { pullFrom, toAsyncIterable } from 'rxjs-backpressure';
+ *
+ * function* naturals() {
+ *   for (let n = 0; ; n++) yield n;
+ * }
+ * for await (const n of toAsyncIterable((credits) => pullFrom(naturals(), credits), { highWaterMark: 4 })) {
+ *   if (n === 10) break; // the generator was read at most 4 items ahead of this loop
+ * }
+ * ```
+ */
+export function toAsyncIterable<T>(
+  source: BridgeSource<T>,
+  options?: BridgeOptions<T>,
+): AsyncIterableIterator<T> {
+  return new CreditedAsyncIterator(creditBridge(source, options, 'toAsyncIterable'));
+}

@@ -1,0 +1,235 @@
+import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
+import { CreditController } from '../credits/CreditController.js';
+import { BackpressureError } from '../errors/BackpressureError.js';
+import { describeValue } from '../internal/describeValue.js';
+import { reportUnhandledError } from '../internal/reportUnhandledError.js';
+import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
+import { subscribeSafely } from '../internal/subscribeSafely.js';
+import type { BufferOptions } from '../operators/BufferOptions.js';
+import { requestCredits } from '../operators/requestCredits.js';
+
+/** Minimal view of a Node.js writable: what every Node stream has, plus what `stream.Writable` adds. */
+interface NodeWritable {
+  write(chunk: unknown): boolean;
+  end(): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  destroy?(): unknown;
+  readonly writableEnded?: boolean;
+  readonly destroyed?: boolean;
+}
+
+type Sink<T> = (
+  source: Observable<T>,
+  options: BufferOptions<T> | undefined,
+  subscriber: Subscriber<never>,
+) => void;
+
+function hasMethod(value: object, key: string): boolean {
+  return typeof (value as Record<string, unknown>)[key] === 'function';
+}
+
+function writeToNode<T>(writable: NodeWritable): Sink<T> {
+  return (source, options, subscriber) => {
+    if (writable.destroyed === true || writable.writableEnded === true) {
+      subscriber.error(
+        new BackpressureError(
+          'ERR_STREAM_ENDED',
+          'writeTo(writable): the Node.js stream has already ended or been destroyed; nothing more can be written.',
+        ),
+      );
+      return;
+    }
+    const credits = new CreditController();
+    let finished = false;
+    let waitingForDrain = false;
+    const detach = (): void => {
+      finished = true;
+      writable.removeListener('drain', onDrain);
+      writable.removeListener('finish', onFinish);
+      writable.removeListener('error', onError);
+      writable.removeListener('close', onClose);
+    };
+    const onDrain = (): void => {
+      if (!waitingForDrain) return;
+      waitingForDrain = false;
+      credits.grant(1);
+    };
+    const onFinish = (): void => {
+      detach();
+      subscriber.complete();
+    };
+    const onError = (error: unknown): void => {
+      detach();
+      subscriber.error(error);
+    };
+    const onClose = (): void => {
+      detach();
+      subscriber.error(
+        new BackpressureError(
+          'ERR_STREAM_PREMATURE_CLOSE',
+          'writeTo(writable): the Node.js stream closed before it finished.',
+        ),
+      );
+    };
+    writable.on('drain', onDrain);
+    writable.on('finish', onFinish);
+    writable.on('error', onError);
+    writable.on('close', onClose);
+    subscriber.add(() => {
+      if (finished) return;
+      detach();
+      if (typeof writable.destroy === 'function') writable.destroy();
+    });
+    // Granted before the source starts, so a synchronous source finds its first credit already there.
+    credits.grant(1);
+    subscribeSafely(source.pipe(requestCredits(credits, options)), subscriber, {
+      next: (item) => {
+        let hasRoom: boolean;
+        try {
+          hasRoom = writable.write(item);
+        } catch (error) {
+          subscriber.error(error);
+          return;
+        }
+        if (hasRoom) credits.grant(1);
+        else waitingForDrain = true;
+      },
+      error: (error) => subscriber.error(error),
+      complete: () => writable.end(),
+    });
+  };
+}
+
+function writeToWeb<T>(writable: WritableStream<T>): Sink<T> {
+  return (source, options, subscriber) => {
+    const writer = writable.getWriter();
+    const credits = new CreditController();
+    let settled = false;
+    let abortReason: unknown;
+    const grantWhenReady = (): void => {
+      if ((writer.desiredSize ?? 0) > 0) {
+        credits.grant(1);
+        return;
+      }
+      writer.ready.then(
+        () => {
+          if (!settled) credits.grant(1);
+        },
+        // A failed stream rejects ready, write() and closed alike: closed alone carries the error out.
+        () => undefined,
+      );
+    };
+    writer.closed.then(undefined, (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      writer.releaseLock();
+      subscriber.error(error);
+    });
+    subscriber.add(() => {
+      if (settled) return;
+      settled = true;
+      writer.abort(abortReason).then(
+        () => writer.releaseLock(),
+        (error: unknown) => {
+          writer.releaseLock();
+          reportUnhandledError(error);
+        },
+      );
+    });
+    grantWhenReady();
+    subscribeSafely(source.pipe(requestCredits(credits, options)), subscriber, {
+      next: (item) => {
+        writer.write(item).then(undefined, () => undefined);
+        grantWhenReady();
+      },
+      error: (error) => {
+        abortReason = error;
+        subscriber.error(error);
+      },
+      complete: () => {
+        writer.close().then(
+          () => {
+            if (settled) return;
+            settled = true;
+            writer.releaseLock();
+            subscriber.complete();
+          },
+          () => undefined,
+        );
+      },
+    });
+  };
+}
+
+/**
+ * A sink: writes every item of the source into a Node.js writable or a WHATWG `WritableStream`, taking
+ * items only while the writable has room. The output emits nothing; it completes once the writable has
+ * finished.
+ *
+ * ```text
+ * source:   (abcde|)                               a synchronous source; highWaterMark 2
+ * write():  (ab)------'drain'-(cd)----'drain'-(e)  end()
+ * output:   ------------------------------------------|   on 'finish'; emits nothing
+ * ```
+ *
+ * - The source is subscribed through {@link requestCredits}: one credit at a time, granted again while
+ *   `write()` returns `true`, and on `'drain'` after it returned `false` (Node); granted while the
+ *   writer's `desiredSize` is positive, and again when `writer.ready` resolves (WHATWG). Items the source
+ *   pushes meanwhile wait in the `requestCredits` buffer, shaped by `options` (`bufferSize` default 1024,
+ *   `overflow` default `'error'`, ...). To slow the producer itself, read it with {@link pullFrom}.
+ * - When the source completes, the writable is ended (`end()` / `close()`), and the output completes
+ *   after `'finish'` / when `close()` resolves. An error of the writable (or a Node stream that closes
+ *   before it finished) errors the output.
+ * - If the output ends any other way (the source errors, or it is unsubscribed), the writable is torn
+ *   down: `destroy()` for a Node stream, `abort(reason)` for a WHATWG writer (whose lock is then
+ *   released). A rejected `abort()` is reported like other teardown errors.
+ * - A Node stream that has already ended, or a locked WHATWG stream, errors the output at subscription.
+ *
+ * Throws at once a `TypeError` when `writable` is neither kind, and for bad `options`.
+ *
+ * @example
+ * ```ts
+ * import { Writable } from 'node:stream';
+ * import { range } from 'rxjs';
+ * import { writeTo } from 'rxjs-backpressure';
+ *
+ * const slowDisk = new Writable({
+ *   objectMode: true,
+ *   highWaterMark: 4,
+ *   write: (_line, _encoding, done) => setTimeout(done, 10),
+ * });
+ * range(0, 100).pipe(writeTo(slowDisk)).subscribe({ complete: () => console.log('all written') });
+ * ```
+ */
+export function writeTo<T>(
+  writable: NodeJS.WritableStream | WritableStream<T>,
+  options?: BufferOptions<T>,
+): OperatorFunction<T, never> {
+  let sink: Sink<T>;
+  if (typeof writable === 'object' && writable !== null && hasMethod(writable, 'getWriter')) {
+    sink = writeToWeb(writable as WritableStream<T>);
+  } else if (
+    typeof writable === 'object' &&
+    writable !== null &&
+    hasMethod(writable, 'write') &&
+    hasMethod(writable, 'end') &&
+    hasMethod(writable, 'on') &&
+    hasMethod(writable, 'removeListener')
+  ) {
+    sink = writeToNode(writable as unknown as NodeWritable);
+  } else {
+    throw new TypeError(
+      `writeTo(writable): writable must be a Node.js Writable or a WritableStream, got ${describeValue(writable)}.`,
+    );
+  }
+  resolveBufferOptions(options);
+  return (source) =>
+    new Observable<never>((subscriber) => {
+      try {
+        sink(source, options, subscriber);
+      } catch (error) {
+        subscriber.error(error);
+      }
+    });
+}
