@@ -3,6 +3,7 @@
 // Errors
 export { BackpressureError, isBackpressureError } from './errors/BackpressureError.js';
 export { BufferOverflowError } from './errors/BufferOverflowError.js';
+export { type CircuitOpenDetails, CircuitOpenError } from './errors/CircuitOpenError.js';
 export { CreditsExhaustedError } from './errors/CreditsExhaustedError.js';
 export { type ServiceAtCapacityDetails, ServiceAtCapacityError } from './errors/ServiceAtCapacityError.js';
 
@@ -15,9 +16,37 @@ export { requestCredits } from './operators/requestCredits.js';
 export type { BackpressureStrategy, BufferOptions, OverflowPolicy } from './operators/BufferOptions.js';
 export type { DropReason } from './operators/DropReason.js';
 export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js';
+export { type RetryWithBackoffOptions, retryWithBackoff } from './operators/retryWithBackoff.js';
 export { withHandshake } from './operators/withHandshake.js';
 export type { WithHandshakeOptions } from './operators/WithHandshakeOptions.js';
 
 // Services and the handshake
+export {
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  circuitBreaker,
+} from './service/circuitBreaker.js';
 export type { HandshakeProvider } from './service/HandshakeProvider.js';
 export type { Service } from './service/Service.js';
+export { handshake } from './service/handshake.js';
+export { TrackedService, type TrackedServiceOptions } from './service/TrackedService.js';
+export { AdaptiveService, type AdaptiveServiceOptions } from './service/AdaptiveService.js';
+export type { LimitAlgorithm, LimitSample } from './service/LimitAlgorithm.js';
+export { type AimdLimitOptions, aimdLimit } from './service/aimdLimit.js';
+export { type GradientLimitOptions, gradientLimit } from './service/gradientLimit.js';
+export { type VegasLimitOptions, vegasLimit } from './service/vegasLimit.js';
+
+// Monitoring
+export { FlowMonitor, type FlowMonitorOptions } from './monitor/FlowMonitor.js';
+export type { FlowSnapshot } from './monitor/FlowSnapshot.js';
+export type { FlowAlert } from './monitor/FlowAlert.js';
+export type { AlertRules } from './monitor/AlertRules.js';
+
+// Sources
+export type { BridgeOptions, BridgeSource } from './sources/BridgeOptions.js';
+export { type PullSource, pullFrom } from './sources/pullFrom.js';
+export { toAsyncIterable } from './sources/toAsyncIterable.js';
+export { toNodeReadable } from './sources/toNodeReadable.js';
+export { toReadableStream } from './sources/toReadableStream.js';
+export { writeTo } from './sources/writeTo.js';

@@ -18,6 +18,10 @@ export interface PipelineSample {
   /** Bytes of heap in use by the worker that runs this pipeline. */
   readonly heapUsed: number;
   readonly breaker?: 'closed' | 'open' | 'half-open';
+  /** Latency of the service's recent calls in ms (from the FlowMonitor). */
+  readonly latency?: { readonly p50: number; readonly p99: number };
+  /** The FlowMonitor's alerts raised and not yet cleared. */
+  readonly alerts?: readonly string[];
   /** Why the pipeline stopped early (the `'error'` strategy ends it at the first refusal). */
   readonly error?: string;
 }

@@ -1,9 +1,8 @@
 import { getHeapStatistics } from 'node:v8';
-import { tap } from 'rxjs';
 import {
   AdaptiveService,
   circuitBreaker,
-  type DropReason,
+  FlowMonitor,
   type HandshakeProvider,
   vegasLimit,
   withHandshake,
@@ -22,14 +21,26 @@ export function handshakePipeline(
   startedAt: number,
 ): { sample(): PipelineSample; stop(): void } {
   const call = slowService({ ...options, duration: options.duration * 1000, startedAt });
+  // One monitor watches the stage, the service and its breaker; its alerts run on its own timer.
+  const monitor = new FlowMonitor({
+    name: 'demo',
+    interval: 500,
+    alerts: { drops: true, breakerOpen: true, utilizationAbove: { ratio: 0.95, for: 2000 } },
+  });
+  const alerts = new Set<string>();
+  const alertSubscription = monitor.alerts$.subscribe((alert) => {
+    if (alert.status === 'raised') alerts.add(alert.rule);
+    else alerts.delete(alert.rule);
+  });
   const adaptive = new AdaptiveService({
+    monitor,
     handler: (job: Job) => call(job),
     algorithm: vegasLimit({
       initial: Math.max(1, Math.floor(options.capacity / 2)),
       max: options.capacity * 4,
     }),
   });
-  const breaker = circuitBreaker(adaptive, { failureThreshold: 5, resetTimeout: 1000 });
+  const breaker = circuitBreaker(adaptive, { failureThreshold: 5, resetTimeout: 1000, monitor });
   // A failed call becomes a result, so one failure does not end the stream; the breaker still sees it.
   const service: HandshakeProvider<Job, boolean> = {
     isReady: () => breaker.isReady(),
@@ -40,31 +51,18 @@ export function handshakePipeline(
       ),
     credits$: breaker.credits$,
   };
-  const dropped: Partial<Record<DropReason, number>> = {};
-  let produced = 0;
-  let started = 0;
   let processed = 0;
   let failed = 0;
   let lastProcessed = 0;
   let lastAt = performance.now();
   let error: string | undefined;
-  const counted: HandshakeProvider<Job, boolean> = {
-    ...service,
-    do: (item, signal) => {
-      started++;
-      return service.do(item, signal);
-    },
-  };
   const subscription = fastProducer(options.rate)
     .pipe(
-      tap(() => produced++),
-      withHandshake(counted, {
+      withHandshake(service, {
+        monitor,
         ...(options.strategy === 'buffer'
           ? { bufferSize: 1000, overflow: 'drop-oldest' as const }
           : { strategy: options.strategy }),
-        onDrop: (_item, reason) => {
-          dropped[reason] = (dropped[reason] ?? 0) + 1;
-        },
       }),
     )
     .subscribe({
@@ -82,21 +80,26 @@ export function handshakePipeline(
       const throughput = ((processed - lastProcessed) * 1000) / Math.max(1, now - lastAt);
       lastProcessed = processed;
       lastAt = now;
-      const droppedTotal = Object.values(dropped).reduce((sum, count) => sum + count, 0);
+      const snapshot = monitor.snapshot();
       return {
-        produced,
+        produced: snapshot.received,
         processed,
         failed,
         throughput,
-        inFlight: started - processed,
-        capacity: adaptive.capacity,
-        buffered: produced - started - droppedTotal,
-        dropped: { ...dropped },
+        inFlight: snapshot.inFlight ?? 0,
+        capacity: snapshot.capacity,
+        buffered: snapshot.buffered,
+        dropped: snapshot.dropped,
         heapUsed: getHeapStatistics().used_heap_size,
-        breaker: breaker.state,
+        ...(snapshot.breaker === undefined ? {} : { breaker: snapshot.breaker }),
+        ...(snapshot.latency === undefined ? {} : { latency: snapshot.latency }),
+        alerts: [...alerts],
         ...(error === undefined ? {} : { error }),
       };
     },
-    stop: () => subscription.unsubscribe(),
+    stop: () => {
+      subscription.unsubscribe();
+      alertSubscription.unsubscribe();
+    },
   };
 }

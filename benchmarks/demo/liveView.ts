@@ -28,7 +28,15 @@ function rows(sample: DemoSample): [string, string, string][] {
     ['waiting', `${count(handshake.buffered)} (bounded)`, `${count(mergeMap.buffered)} (unbounded)`],
     ['dropped, reported', droppedText(handshake), droppedText(mergeMap)],
     ['heap', mebibytes(handshake.heapUsed), mebibytes(mergeMap.heapUsed)],
+    [
+      'latency p50 / p99',
+      handshake.latency === undefined
+        ? '-'
+        : `${handshake.latency.p50.toFixed(0)} / ${handshake.latency.p99.toFixed(0)} ms`,
+      '-',
+    ],
     ['circuit breaker', handshake.breaker ?? '-', '-'],
+    ['alerts (FlowMonitor)', handshake.alerts?.join(', ') || 'none', '-'],
     ...(handshake.error === undefined
       ? []
       : [['stopped by', handshake.error, '-'] as [string, string, string]]),

@@ -55,7 +55,7 @@ async function run(options: DemoOptions): Promise<void> {
       const lines = liveView(sample, options);
       process.stdout.write(`${drawn > 0 ? `\x1b[${drawn}A\r\x1b[J` : ''}${lines.join('\n')}\n`);
       drawn = lines.length;
-    } else if (samples.length % Math.round(1000 / sampleEvery) === 0 || sample !== samples.at(-1)) {
+    } else if (samples.length % Math.round(1000 / sampleEvery) === 0) {
       console.log(plainLine(sample));
     }
   };
@@ -67,7 +67,7 @@ async function run(options: DemoOptions): Promise<void> {
       show(await take('sample'));
     }
     const last = await take('stop');
-    show(last);
+    if (live) show(last);
     const summary = summaryTable(last, peakHeap);
     console.log(`\n${summary}`);
     if (options.report !== undefined) {

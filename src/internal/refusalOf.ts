@@ -1,12 +1,10 @@
 import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
+import { serviceLoad } from './serviceLoad.js';
 
 /**
  * The handshake's refusal for `service`, telling the capacity and the load when the service exposes
  * `capacity` and `active` as numbers (a `TrackedService` or an `AdaptiveService` does).
  */
 export function refusalOf(service: object): ServiceAtCapacityError {
-  const { capacity, active } = service as { capacity?: unknown; active?: unknown };
-  return new ServiceAtCapacityError(
-    typeof capacity === 'number' && typeof active === 'number' ? { capacity, active } : {},
-  );
+  return new ServiceAtCapacityError(serviceLoad(service) ?? {});
 }

@@ -1,3 +1,4 @@
+import type { FlowMonitor } from '../monitor/FlowMonitor.js';
 import type { BufferOptions } from './BufferOptions.js';
 
 /**
@@ -24,4 +25,11 @@ export interface RequestCreditsOptions<T> extends BufferOptions<T> {
    * the error. `false`: the error cuts ahead and buffered items are dropped with reason `'error'`.
    */
   readonly delayError?: boolean;
+  /**
+   * Reports this stage to the monitor while subscribed: its counts (received, delivered, buffered,
+   * dropped by reason) and outstanding credit. Read only when a snapshot is taken, so the stage does no
+   * extra work per item. A monitor watches one stage at a time: a second concurrent subscription errors
+   * with a `BackpressureError` of code `'ERR_MONITOR_IN_USE'`.
+   */
+  readonly monitor?: FlowMonitor;
 }

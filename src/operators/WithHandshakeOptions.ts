@@ -1,3 +1,4 @@
+import type { FlowMonitor } from '../monitor/FlowMonitor.js';
 import type { BufferOptions } from './BufferOptions.js';
 
 /**
@@ -17,4 +18,12 @@ export interface WithHandshakeOptions<T> extends BufferOptions<T> {
    * Default `false`: in the order the calls finish, like `mergeMap`.
    */
   readonly ordered?: boolean;
+  /**
+   * Reports this stage to the monitor while subscribed: its counts (received, delivered, buffered,
+   * dropped by reason), its own calls in flight, and the service's capacity and utilization when the
+   * service tells them (numeric `capacity` and `active`). Read only when a snapshot is taken, so the
+   * stage does no extra work per item. A monitor watches one stage at a time: a second concurrent
+   * subscription errors with a `BackpressureError` of code `'ERR_MONITOR_IN_USE'`.
+   */
+  readonly monitor?: FlowMonitor;
 }

@@ -8,6 +8,7 @@ import { describeValue } from '../internal/describeValue.js';
 import { Gate } from '../internal/Gate.js';
 import { optionalFunction, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
+import { monitorOption } from '../monitor/monitorOption.js';
 import type { RequestCreditsOptions } from './RequestCreditsOptions.js';
 
 /**
@@ -68,6 +69,7 @@ export function requestCredits<T>(
   if (typeof delayError !== 'boolean') {
     throw new TypeError(`options.delayError must be a boolean, got ${describeValue(delayError)}.`);
   }
+  const monitor = monitorOption(options?.monitor, 'options.monitor');
 
   return (source) =>
     new Observable<T>((subscriber) => {
@@ -80,6 +82,8 @@ export function requestCredits<T>(
       );
       // Registered first, so an unsubscription during a synchronous subscription releases at once.
       subscriber.add(() => gate.release());
+      const probe = { ledger: gate, bufferSize: resolved.bufferSize, credit: admission };
+      if (monitor?.watchStage(subscriber, probe) === false) return;
       subscribeSafely(signal, subscriber, {
         next: (grant) => {
           const invalid = grantError(grant, 'A grant on the credit signal');

@@ -1,38 +1,19 @@
 import { isObservable, Observable, type OperatorFunction, type Subscriber } from 'rxjs';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
-import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
+import type { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
 import type { Admission } from '../internal/Admission.js';
+import { assertService } from '../internal/assertService.js';
 import { describeValue } from '../internal/describeValue.js';
 import { Gate } from '../internal/Gate.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { OrderedResults } from '../internal/OrderedResults.js';
+import { refusalOf } from '../internal/refusalOf.js';
 import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
+import { monitorOption } from '../monitor/monitorOption.js';
 import type { HandshakeProvider } from '../service/HandshakeProvider.js';
 import type { Service } from '../service/Service.js';
 import type { WithHandshakeOptions } from './WithHandshakeOptions.js';
-
-function checkService<T, R>(service: Service<T, R>): void {
-  const candidate = service as Partial<Service<T, R>> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.isReady !== 'function' ||
-    typeof candidate.do !== 'function'
-  ) {
-    throw new TypeError(
-      `withHandshake(service) must be a Service with isReady() and do(req), got ${describeValue(service)}.`,
-    );
-  }
-}
-
-/** What a refusal can tell about the load, when the service exposes `capacity` and `active`. */
-function refusalOf(service: object): ServiceAtCapacityError {
-  const { capacity, active } = service as { capacity?: unknown; active?: unknown };
-  return new ServiceAtCapacityError(
-    typeof capacity === 'number' && typeof active === 'number' ? { capacity, active } : {},
-  );
-}
 
 /**
  * Sends each item to a service only after the service said it is ready: for each item
@@ -79,13 +60,14 @@ export function withHandshake<T, R>(
   service: Service<T, R> | HandshakeProvider<T, R>,
   options?: WithHandshakeOptions<T>,
 ): OperatorFunction<T, R> {
-  checkService(service);
+  assertService(service, 'withHandshake(service)');
   const wakeUps = 'credits$' in service ? toCreditSignal(service, 'withHandshake(service)') : undefined;
   const resolved = resolveBufferOptions(options);
   const ordered = options?.ordered ?? false;
   if (typeof ordered !== 'boolean') {
     throw new TypeError(`options.ordered must be a boolean, got ${describeValue(ordered)}.`);
   }
+  const monitor = monitorOption(options?.monitor, 'options.monitor');
 
   return (source) =>
     new Observable<R>((subscriber) => {
@@ -93,6 +75,8 @@ export function withHandshake<T, R>(
       const gate = new Gate<T>(resolved, call, call, () => refusalOf(service));
       call.gate = gate;
       subscriber.add(() => call.release());
+      const probe = { ledger: gate, bufferSize: resolved.bufferSize, calls: call, service };
+      if (monitor?.watchStage(subscriber, probe) === false) return;
       if (wakeUps !== undefined) {
         subscribeSafely(wakeUps, subscriber, {
           next: () => gate.wake(),

@@ -4,6 +4,7 @@ import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { optionsObject } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
+import type { FlowMonitor } from '../monitor/FlowMonitor.js';
 import type { HandshakeProvider } from './HandshakeProvider.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 import { TrackedService } from './TrackedService.js';
@@ -16,6 +17,8 @@ export interface AdaptiveServiceOptions<Req, Res> {
   readonly algorithm: LimitAlgorithm;
   /** The clock that times each call (`now()`, in ms). Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike | undefined;
+  /** Reports calls in flight, the current limit as capacity, utilization and latency to the monitor. */
+  readonly monitor?: FlowMonitor | undefined;
 }
 
 /** Algorithms already driving a service: each holds one limit's state, so sharing one would mix two. */
@@ -93,6 +96,7 @@ export class AdaptiveService<Req, Res> implements HandshakeProvider<Req, Res> {
     this.#algorithm = algorithm as LimitAlgorithm;
     this.#service = new TrackedService<Req, Res>({
       capacity: algorithm.limit,
+      monitor: checked.monitor,
       handler: (req, signal) => this.#timed(handler, req, signal),
     });
     this.credits$ = this.#service.credits$;

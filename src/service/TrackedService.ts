@@ -5,6 +5,9 @@ import { describeValue } from '../internal/describeValue.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { optionsObject } from '../internal/resolveBufferOptions.js';
 import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
+import type { FlowMonitor } from '../monitor/FlowMonitor.js';
+import { monitorOption } from '../monitor/monitorOption.js';
+import type { ServiceProbe } from '../monitor/ServiceProbe.js';
 import type { HandshakeProvider } from './HandshakeProvider.js';
 
 /** Options of {@link TrackedService}. */
@@ -19,6 +22,11 @@ export interface TrackedServiceOptions<Req, Res> {
    * or throw. `signal` aborts when the caller's signal aborts.
    */
   readonly handler: (req: Req, signal: AbortSignal) => Promise<Res> | Observable<Res> | Res;
+  /**
+   * Reports this service's calls in flight, capacity, utilization and latency (p50/p99 of the recent
+   * calls, timed by the monitor's clock) to the monitor. One service per monitor.
+   */
+  readonly monitor?: FlowMonitor | undefined;
 }
 
 /** Checks a capacity: a non-negative safe integer or `Infinity`; names `argument` and the value. */
@@ -94,6 +102,7 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
   #pending = 0;
   #broadcasting = false;
   readonly #aborts = new AbortListeners();
+  readonly #probe: ServiceProbe | undefined;
 
   constructor(options: TrackedServiceOptions<Req, Res>) {
     const checked = optionsObject(options, 'options');
@@ -112,6 +121,7 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
         this.#listeners = this.#listeners.filter((listener) => listener !== subscriber);
       };
     });
+    this.#probe = monitorOption(checked.monitor, 'options.monitor')?.attachService(this);
   }
 
   /** How many calls may run at once (`0`: closed). */
@@ -169,10 +179,12 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
     reject: (error: unknown) => void,
   ): void {
     let settled = false;
+    const startedAt = this.#probe?.callStarted();
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
       this.#release();
+      if (startedAt !== undefined) this.#probe?.callSettled(startedAt);
       return true;
     };
 

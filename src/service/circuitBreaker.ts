@@ -9,6 +9,8 @@ import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
+import type { FlowMonitor } from '../monitor/FlowMonitor.js';
+import { monitorOption } from '../monitor/monitorOption.js';
 import type { HandshakeProvider } from './HandshakeProvider.js';
 import type { Service } from './Service.js';
 
@@ -35,6 +37,8 @@ export interface CircuitBreakerOptions {
   readonly isFailure?: (error: unknown) => boolean;
   /** The clock and the timer for `resetTimeout`. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /** Reports the breaker's state to the monitor (one breaker per monitor; see `alerts.breakerOpen`). */
+  readonly monitor?: FlowMonitor;
 }
 
 /** A {@link Service} guarded by {@link circuitBreaker}. */
@@ -168,6 +172,7 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
         complete: () => subscriber.complete(),
       });
     });
+    monitorOption(given.monitor, 'options.monitor')?.attachBreaker(this);
   }
 
   get state(): CircuitState {
