@@ -1,0 +1,536 @@
+import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
+import { finalize, type Observable } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { handshakeHandler } from '../../src/http/handshakeHandler.js';
+import { type SseEvent, SseParser } from '../../src/http/internal/SseParser.js';
+import { type HandshakeProvider, ServiceAtCapacityError } from '../../src/index.js';
+import { TrackedService } from '../../src/service/TrackedService.js';
+import { eventually, type LoopbackServer, serveOnLoopback } from './serveOnLoopback.js';
+
+/** A promise the test settles by hand. */
+function latch<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+const servers: LoopbackServer[] = [];
+async function serve(
+  provider: HandshakeProvider<unknown, unknown>,
+  options?: Parameters<typeof handshakeHandler>[1],
+) {
+  const started = await serveOnLoopback(handshakeHandler(provider, options));
+  servers.push(started);
+  return started;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+function post(url: string, body: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(new URL('do', url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    ...init,
+  });
+}
+
+/** Opens `/credits` and collects its events until `stop()`. */
+async function listen(url: string): Promise<{ events: SseEvent[]; stop: () => void }> {
+  const controller = new AbortController();
+  const response = await fetch(new URL('credits', url), { signal: controller.signal });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const events: SseEvent[] = [];
+  const parser = new SseParser((event) => events.push(event));
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      parser.push(decoder.decode(value, { stream: true }));
+    }
+  })().catch(() => undefined);
+  return { events, stop: () => controller.abort() };
+}
+
+describe('handshakeHandler', () => {
+  describe('arguments', () => {
+    it('refuses a provider without isReady, do and credits$, naming the argument', () => {
+      expect(() => handshakeHandler({} as HandshakeProvider<unknown, unknown>)).toThrow(
+        /handshakeHandler\(provider\) must be a HandshakeProvider.*an object/,
+      );
+      const noCredits = { isReady: () => true, do: async () => 1 } as unknown as HandshakeProvider<
+        unknown,
+        unknown
+      >;
+      expect(() => handshakeHandler(noCredits)).toThrow(TypeError);
+    });
+
+    it('refuses bad options with errors naming the option and the value', () => {
+      const provider = new TrackedService({ capacity: 1, handler: async () => 1 });
+      expect(() => handshakeHandler(provider, { retryAfter: 1.5 })).toThrow(
+        'options.retryAfter must be a non-negative integer number of seconds, got 1.5.',
+      );
+      expect(() => handshakeHandler(provider, { retryAfter: -1 })).toThrow(RangeError);
+      expect(() => handshakeHandler(provider, { maxBodyBytes: Number.NaN })).toThrow(
+        /options.maxBodyBytes.*NaN/,
+      );
+      expect(() => handshakeHandler(provider, { decode: 'json' as never })).toThrow(
+        "options.decode must be a function, got 'json' (string).",
+      );
+      expect(() => handshakeHandler(provider, { encode: 1 as never })).toThrow(/options.encode/);
+      expect(() => handshakeHandler(provider, 5 as never)).toThrow('options must be an object, got 5.');
+    });
+  });
+
+  describe('GET /ready', () => {
+    it('answers 200 with the load when the provider is ready, and 503 with Retry-After when it is not', async () => {
+      const gate = latch();
+      const provider = new TrackedService({ capacity: 1, handler: () => gate.promise });
+      const { url } = await serve(provider, { retryAfter: 3 });
+
+      const ready = await fetch(new URL('ready', url));
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ ready: true, capacity: 1, active: 0 });
+      expect(ready.headers.get('x-capacity')).toBe('1');
+
+      void provider.do(undefined);
+      const busy = await fetch(new URL('ready', url));
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('3');
+      expect(busy.headers.get('x-active')).toBe('1');
+      expect(await busy.json()).toMatchObject({ ready: false, capacity: 1, active: 1, retryAfter: 3 });
+      gate.resolve();
+    });
+  });
+
+  describe('POST /do', () => {
+    it('runs the work and answers 200 with the JSON result and the load after it', async () => {
+      const provider = new TrackedService({
+        capacity: 2,
+        handler: async (req: { n: number }) => ({ twice: req.n * 2 }),
+      });
+      const { url } = await serve(provider as HandshakeProvider<unknown, unknown>);
+      const response = await post(url, '{"n":21}');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.headers.get('x-capacity')).toBe('2');
+      expect(response.headers.get('x-active')).toBe('0');
+      expect(await response.json()).toEqual({ twice: 42 });
+    });
+
+    it('passes the body through decode and the result through encode, and answers 204 for undefined', async () => {
+      const seen: unknown[] = [];
+      const provider = new TrackedService({
+        capacity: 1,
+        handler: async (req: unknown) => {
+          seen.push(req);
+          return req === undefined ? undefined : 'done';
+        },
+      });
+      const { url } = await serve(provider, {
+        decode: (body) => (body === undefined ? undefined : { decoded: body }),
+        encode: (result) => (result === undefined ? undefined : { encoded: result }),
+      });
+      const encoded = await post(url, '[1]');
+      expect(await encoded.json()).toEqual({ encoded: 'done' });
+      const empty = await post(url, '');
+      expect(empty.status).toBe(204);
+      expect(await empty.text()).toBe('');
+      expect(seen).toEqual([{ decoded: [1] }, undefined]);
+    });
+
+    it('answers 500 with the message and code of the error the work failed with', async () => {
+      const provider = new TrackedService({
+        capacity: 1,
+        handler: async (): Promise<never> => {
+          throw new Error('the disk is full');
+        },
+      });
+      const { url } = await serve(provider);
+      const response = await post(url, '1');
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ message: 'the disk is full' });
+      expect(provider.active).toBe(0);
+    });
+
+    it('answers 500 when the result cannot be encoded as JSON', async () => {
+      const provider = new TrackedService({ capacity: 1, handler: async () => 10n });
+      const { url } = await serve(provider);
+      const response = await post(url, '1');
+      expect(response.status).toBe(500);
+      expect((await response.json()).message).toMatch(/BigInt/);
+    });
+
+    it('accepts an Observable result, answering with its last value', async () => {
+      const { of } = await import('rxjs');
+      const provider: HandshakeProvider<unknown, number> = {
+        credits$: of(1),
+        isReady: () => true,
+        do: () => of(1, 2, 3),
+      };
+      const { url } = await serve(provider);
+      expect(await (await post(url, 'null')).json()).toBe(3);
+    });
+
+    it('answers 503 with Retry-After at capacity without running the work', async () => {
+      const gate = latch();
+      let calls = 0;
+      const provider = new TrackedService({
+        capacity: 1,
+        handler: () => {
+          calls++;
+          return gate.promise;
+        },
+      });
+      const { url } = await serve(provider, { retryAfter: 7 });
+      const first = post(url, '1');
+      await eventually(() => provider.active === 1);
+      const refused = await post(url, '2');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('7');
+      expect(await refused.json()).toMatchObject({
+        code: 'ERR_SERVICE_AT_CAPACITY',
+        capacity: 1,
+        active: 1,
+        retryAfter: 7,
+      });
+      expect(calls).toBe(1);
+      gate.resolve();
+      expect((await first).status).toBe(204);
+    });
+
+    it('answers 503 when do() itself refuses with a ServiceAtCapacityError, advising its retryAfter', async () => {
+      const provider: HandshakeProvider<unknown, never> = {
+        credits$: new (await import('rxjs')).Subject<number>(),
+        isReady: () => true,
+        do: () => Promise.reject(new ServiceAtCapacityError({ retryAfter: 2_500 })),
+      };
+      const { url } = await serve(provider);
+      const refused = await post(url, '1');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('3');
+    });
+
+    it('derives Retry-After from the average call duration divided by the capacity, at least 1 s', async () => {
+      const gate = latch();
+      let slow = true;
+      const provider = new TrackedService({
+        capacity: 1,
+        handler: async () => {
+          if (slow) await new Promise((resolve) => setTimeout(resolve, 1_100));
+          else await gate.promise;
+        },
+      });
+      const { url } = await serve(provider);
+      const running = post(url, '1');
+      await eventually(() => provider.active === 1);
+      expect((await post(url, '2')).headers.get('retry-after')).toBe('1');
+      await running;
+      slow = false;
+      const held = post(url, '3');
+      await eventually(() => provider.active === 1);
+      // One call of about 1.1 s on a capacity of 1: a slot frees every 1.1 s, rounded up to 2.
+      expect((await post(url, '4')).headers.get('retry-after')).toBe('2');
+      gate.resolve();
+      await held;
+    });
+
+    it('frees the slot and aborts the signal of the work when the client disconnects mid-request', async () => {
+      const started = latch<AbortSignal>();
+      const provider = new TrackedService({
+        capacity: 1,
+        handler: (_req: unknown, signal: AbortSignal) =>
+          new Promise((_resolve, reject) => {
+            started.resolve(signal);
+            signal.addEventListener('abort', () => reject(signal.reason));
+          }),
+      });
+      const { url } = await serve(provider);
+      const controller = new AbortController();
+      const call = post(url, '1', { signal: controller.signal });
+      const signal = await started.promise;
+      expect(provider.active).toBe(1);
+      controller.abort();
+      await expect(call).rejects.toThrow();
+      await eventually(() => signal.aborted && provider.active === 0);
+      expect((await fetch(new URL('ready', url))).status).toBe(200);
+    });
+  });
+
+  describe('bad requests', () => {
+    /** A TrackedService that counts the calls that reached its handler. */
+    function countingService() {
+      const service = new TrackedService({
+        capacity: 2,
+        handler: async (n: unknown) => {
+          service.calls++;
+          return n;
+        },
+      }) as TrackedService<unknown, unknown> & { calls: number };
+      service.calls = 0;
+      return service;
+    }
+
+    it('answers 413 to a body over maxBodyBytes, declared or streamed, without running the work', async () => {
+      const provider = countingService();
+      const { url } = await serve(provider, { maxBodyBytes: 16 });
+      const declared = await post(url, JSON.stringify('x'.repeat(100)));
+      expect(declared.status).toBe(413);
+      expect(declared.headers.get('connection')).toBe('close');
+      expect((await declared.json()).message).toBe('The body is larger than the limit of 16 bytes.');
+
+      const chunks = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < 10; i++) controller.enqueue(new TextEncoder().encode('"0123456789"'));
+          controller.close();
+        },
+      });
+      const streamed = await fetch(new URL('do', url), {
+        method: 'POST',
+        body: chunks,
+        duplex: 'half',
+      } as RequestInit);
+      expect(streamed.status).toBe(413);
+      expect(provider.calls).toBe(0);
+      expect((await post(url, '"fits"')).status).toBe(200);
+    });
+
+    it('answers 400 to invalid JSON and to a body that decode refuses', async () => {
+      const provider = countingService();
+      const { url } = await serve(provider, {
+        decode: (body) => {
+          if (typeof body !== 'number') throw new Error('a number, please');
+          return body;
+        },
+      });
+      const invalid = await post(url, '{"n":');
+      expect(invalid.status).toBe(400);
+      expect((await invalid.json()).message).toMatch(/^The body is not valid JSON: /);
+      const refused = await post(url, '"seven"');
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({ message: 'options.decode refused the body: a number, please' });
+      expect(provider.calls).toBe(0);
+    });
+
+    it('answers 404 to an unknown path and 405 with Allow to a wrong method', async () => {
+      const provider = countingService();
+      const { url } = await serve(provider);
+      const unknown = await fetch(new URL('do/more', url), { method: 'POST', body: '1' });
+      expect(unknown.status).toBe(404);
+      expect((await unknown.json()).message).toMatch(/No such endpoint: '\/do\/more'/);
+      for (const [method, path, allowed] of [
+        ['GET', 'do', 'POST'],
+        ['POST', 'ready', 'GET'],
+        ['DELETE', 'credits', 'GET'],
+      ] as const) {
+        const wrong = await fetch(new URL(path, url), { method });
+        expect(wrong.status).toBe(405);
+        expect(wrong.headers.get('allow')).toBe(allowed);
+        expect((await wrong.json()).message).toContain(`takes ${allowed}`);
+      }
+      expect(provider.calls).toBe(0);
+      expect(provider.active).toBe(0);
+    });
+
+    it('admits nothing when the client disconnects in the middle of the body', async () => {
+      const provider = countingService();
+      const server = await serve(provider);
+      const req = request(new URL('do', server.url), {
+        method: 'POST',
+        headers: { 'content-length': '50' },
+      });
+      req.on('error', () => undefined);
+      req.write('[1,2,3,');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      req.destroy();
+      await eventually(() => server.answers.length === 1);
+      expect(server.answers[0]).toEqual({ method: 'POST', path: '/do', status: undefined });
+      expect(provider.calls).toBe(0);
+      expect((await post(server.url, '1')).status).toBe(200);
+    });
+
+    it('survives 1,000 malformed requests of eight kinds and still serves good ones', async () => {
+      const provider = countingService();
+      const server = await serve(provider, {
+        maxBodyBytes: 64,
+        decode: (body) => {
+          if (typeof body !== 'number') throw new Error('a number, please');
+          return body;
+        },
+      });
+      const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+      const target = new URL('do', server.url);
+      const send = (method: string, path: string, body: string) =>
+        new Promise<void>((resolve) => {
+          const req = request(new URL(path, server.url), { method, agent }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          });
+          req.on('error', () => resolve());
+          req.end(body);
+        });
+      const malformed = [
+        () => send('POST', 'do', '{"n":'),
+        () => send('POST', 'do', JSON.stringify('x'.repeat(200))),
+        () => send('POST', 'nowhere', '1'),
+        () => send('PUT', 'do', '1'),
+        () => send('POST', 'do', '"not a number"'),
+        () => send('POST', 'do', '\u00ff\ufffe{'),
+        // Not HTTP at all: Node's parser answers 400 and drops the connection.
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = connect(Number(target.port), '127.0.0.1', () =>
+              socket.end('GARBAGE \x00\x01\r\n\r\n'),
+            );
+            socket.on('error', () => resolve());
+            socket.on('close', () => resolve());
+            socket.resume();
+          }),
+        // A body cut off half-way.
+        () =>
+          new Promise<void>((resolve) => {
+            const req = request(target, { method: 'POST', headers: { 'content-length': '40' } });
+            req.on('error', () => resolve());
+            req.on('close', () => resolve());
+            req.write('[1,2,', () => setTimeout(() => req.destroy(), 1));
+          }),
+      ];
+      let sent = 0;
+      const worker = async () => {
+        while (sent < 1_000) {
+          const kind = malformed[sent++ % malformed.length]!;
+          await kind();
+        }
+      };
+      await Promise.all(Array.from({ length: 16 }, worker));
+      agent.destroy();
+
+      expect(provider.calls).toBe(0);
+      expect(provider.active).toBe(0);
+      expect(server.count(400)).toBeGreaterThanOrEqual(375);
+      expect(server.count(413)).toBe(125);
+      expect(server.count(404)).toBe(125);
+      expect(server.count(405)).toBe(125);
+      // A body cut off before the server parsed the headers never becomes a request at all.
+      const cutOff = server.answers.filter((answer) => answer.status === undefined).length;
+      expect(cutOff).toBeGreaterThan(0);
+      expect(cutOff).toBeLessThanOrEqual(125);
+      const good = await post(server.url, '42');
+      expect(good.status).toBe(200);
+      expect(await good.json()).toBe(42);
+    });
+  });
+
+  describe('GET /credits', () => {
+    it('sends the free room first, then one credit per freed slot, and unsubscribes when the client goes', async () => {
+      const gates = [latch(), latch()];
+      const tracked = new TrackedService({ capacity: 3, handler: (n: number) => gates[n]!.promise });
+      let subscribed = 0;
+      const counted: Observable<number> = tracked.credits$.pipe(finalize(() => subscribed--));
+      const provider: HandshakeProvider<number, void> = {
+        isReady: () => tracked.isReady(),
+        do: (n, signal) => tracked.do(n, signal),
+        credits$: new (await import('rxjs')).Observable<number>((subscriber) => {
+          subscribed++;
+          return counted.subscribe(subscriber);
+        }),
+      };
+      const server = await serve(provider as HandshakeProvider<unknown, unknown>);
+      void tracked.do(0);
+      void tracked.do(1);
+
+      const stream = await listen(server.url);
+      await eventually(() => stream.events.length === 1);
+      expect(stream.events).toEqual([{ type: 'room', data: '1' }]);
+      expect(subscribed).toBe(1);
+
+      gates[0]!.resolve();
+      gates[1]!.resolve();
+      await eventually(() => stream.events.length === 3);
+      expect(stream.events.slice(1)).toEqual([
+        { type: 'credit', data: '1' },
+        { type: 'credit', data: '1' },
+      ]);
+
+      stream.stop();
+      await eventually(() => server.openStreams() === 0);
+      expect(subscribed).toBe(0);
+    });
+
+    it('sends a room of 0 when the provider is full', async () => {
+      const gate = latch();
+      const provider = new TrackedService({ capacity: 1, handler: () => gate.promise });
+      const { url } = await serve(provider);
+      void provider.do(undefined);
+      const stream = await listen(url);
+      await eventually(() => stream.events.length === 1);
+      expect(stream.events[0]).toEqual({ type: 'room', data: '0' });
+      stream.stop();
+      gate.resolve();
+    });
+  });
+
+  describe('under load', () => {
+    it('never runs more than capacity at once under 10,000 requests from 64 concurrent clients', async () => {
+      const capacity = 8;
+      let running = 0;
+      let most = 0;
+      const provider = new TrackedService({
+        capacity,
+        handler: async (n: number) => {
+          running++;
+          most = Math.max(most, running);
+          await new Promise((resolve) => setTimeout(resolve, n % 3));
+          running--;
+          return n;
+        },
+      });
+      const { url } = await serve(provider as HandshakeProvider<unknown, unknown>, { retryAfter: 0 });
+      const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+      const target = new URL('do', url);
+      const total = 10_000;
+      const statuses = new Map<number, number>();
+      const call = (n: number) =>
+        new Promise<number>((resolve, reject) => {
+          const body = String(n);
+          const req = request(
+            target,
+            { method: 'POST', agent, headers: { 'content-length': String(body.length) } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+      let next = 0;
+      const client = async () => {
+        while (next < total) {
+          const status = await call(next++);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      };
+      const started = performance.now();
+      await Promise.all(Array.from({ length: 64 }, client));
+      const duration = Math.round(performance.now() - started);
+      agent.destroy();
+
+      const refused = statuses.get(503) ?? 0;
+      console.info(
+        `load test: ${total} requests from 64 clients at capacity ${capacity}: ${statuses.get(200) ?? 0} served, ${refused} refused with 503, at most ${most} running at once, ${duration} ms`,
+      );
+      expect((statuses.get(200) ?? 0) + refused).toBe(total);
+      expect(most).toBeLessThanOrEqual(capacity);
+      expect(most).toBe(capacity);
+      expect(refused).toBeGreaterThan(0);
+      expect(provider.active).toBe(0);
+    }, 60_000);
+  });
+});
