@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { from, NEVER, Observable, of, range, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type DropReason, type Service, ServiceAtCapacityError, withHandshake } from '../../src/index.js';
-import { TrackedService } from '../../src/service/TrackedService.js';
 
 /** A service whose calls settle only when the test says so. */
 class ManualService<T> implements Service<T, string> {
@@ -63,7 +62,10 @@ describe('withHandshake', () => {
   });
 
   it("with strategy 'error', declines at once with ServiceAtCapacityError and never calls do()", () => {
-    const service = new TrackedService({ capacity: 1, handler: (_item: number) => new Promise<number>(() => undefined) });
+    const service = new TrackedService({
+      capacity: 1,
+      handler: (_item: number) => new Promise<number>(() => undefined),
+    });
     const errors: unknown[] = [];
     const drops: [number, DropReason][] = [];
     const doSpy = service.do.bind(service);
