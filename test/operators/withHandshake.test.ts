@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { from, NEVER, Observable, of, range, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type DropReason, type Service, ServiceAtCapacityError, withHandshake } from '../../src/index.js';
+import {
+  type DropReason,
+  type Service,
+  ServiceAtCapacityError,
+  TrackedService,
+  withHandshake,
+} from '../../src/index.js';
 
 /** A service whose calls settle only when the test says so. */
 class ManualService<T> implements Service<T, string> {
