@@ -28,7 +28,11 @@ function publicDocs(): { entry: string; name: string; documented: boolean; examp
       const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       const declarations = symbol.getDeclarations() ?? [];
       // Names re-exported from the main entry point are documented there.
-      if (declarations.some((declaration) => !declaration.getSourceFile().fileName.startsWith(join(root, 'src'))))
+      if (
+        declarations.some(
+          (declaration) => !declaration.getSourceFile().fileName.startsWith(join(root, 'src')),
+        )
+      )
         continue;
       const tags = declarations.flatMap((declaration) => ts.getJSDocTags(declaration));
       const comments = declarations.flatMap((declaration) => ts.getJSDocCommentsAndTags(declaration));

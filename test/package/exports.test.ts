@@ -30,7 +30,16 @@ const expected: Record<string, string[]> = {
     'withHandshake',
     'writeTo',
   ],
-  'rxjs-backpressure/testing': [],
+  'rxjs-backpressure/testing': [
+    'FlowControlViolationError',
+    'FlowTrace',
+    'checkFlowControl',
+    'checkFlowControlAsync',
+    'creditGrants',
+    'flowScenario',
+    'invariants',
+    'runScenario',
+  ],
   'rxjs-backpressure/http': ['RemoteService', 'RemoteServiceError', 'handshakeHandler'],
   'rxjs-backpressure/otel': ['instrument'],
 };

@@ -1,0 +1,38 @@
+import type { FlowTrace } from '../FlowTrace.js';
+import type { FlowScenario } from '../flowScenario.js';
+import type { PipelineBuilder } from '../PipelineBuilder.js';
+import { ScenarioRun } from './ScenarioRun.js';
+
+/** A finished run: its trace, and what the run threw, if it did (the trace then ends there). */
+export interface ScenarioOutcome<T, R> {
+  readonly trace: FlowTrace<T, R>;
+  readonly thrown: { readonly error: unknown } | undefined;
+}
+
+/** Runs a (valid) scenario synchronously in virtual time, quiet after the subscription and each step. */
+export function executeScenario<T, R>(
+  scenario: FlowScenario<T>,
+  build: PipelineBuilder<T, R>,
+): ScenarioOutcome<T, R> {
+  const run = new ScenarioRun<T, R>(scenario);
+  let thrown: { error: unknown } | undefined;
+  try {
+    run.start(build, run.context);
+    run.markQuiet();
+    for (const step of scenario.steps) {
+      run.perform(step);
+      run.markQuiet();
+    }
+    run.runRemainingTimers();
+    run.markQuiet();
+  } catch (error) {
+    thrown = { error };
+  }
+  const trace = run.close();
+  try {
+    run.release();
+  } catch (error) {
+    thrown ??= { error };
+  }
+  return { trace, thrown };
+}

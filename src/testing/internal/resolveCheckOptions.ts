@@ -1,0 +1,102 @@
+import * as fc from 'fast-check';
+import { describeValue } from '../../internal/describeValue.js';
+import { numberOption } from '../../internal/numberOption.js';
+import { optionsObject } from '../../internal/resolveBufferOptions.js';
+import type { CheckFlowControlOptions } from '../checkFlowControl.js';
+import { type FlowScenario, flowScenario } from '../flowScenario.js';
+import type { Invariant } from '../Invariant.js';
+import { invariants as allInvariants } from '../invariants.js';
+import { assertArbitrary } from './assertArbitrary.js';
+
+/** The options of a check, validated, with every default filled in. */
+export interface ResolvedCheck<T> {
+  readonly invariants: readonly Invariant[];
+  readonly scenarios: fc.Arbitrary<FlowScenario<T>>;
+  readonly parameters: { numRuns: number; seed?: number; path?: string; endOnFailure?: boolean };
+}
+
+const defaultNumRuns = 100;
+const invariantNames = Object.keys(allInvariants);
+
+function isInvariantName(name: string): name is keyof typeof allInvariants {
+  return Object.hasOwn(allInvariants, name);
+}
+
+function resolveInvariant(value: unknown, argument: string): Invariant {
+  if (typeof value === 'string') {
+    if (isInvariantName(value)) return allInvariants[value];
+    throw new RangeError(
+      `${argument} must name one of ${invariantNames.join(', ')}; got ${describeValue(value)}.`,
+    );
+  }
+  const candidate = value as Partial<Invariant> | null;
+  if (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.name === 'string' &&
+    typeof candidate.description === 'string' &&
+    typeof candidate.check === 'function'
+  ) {
+    return candidate as Invariant;
+  }
+  throw new TypeError(
+    `${argument} must be an invariant name or an Invariant ({ name, description, rule, check }), got ${describeValue(value)}.`,
+  );
+}
+
+/**
+ * Validates `build` and the options of `checkFlowControl` / `checkFlowControlAsync` when they are
+ * called, with errors that name the argument and the value.
+ */
+export function resolveCheckOptions<T>(
+  build: unknown,
+  given: CheckFlowControlOptions<T> | undefined,
+  check: string,
+): ResolvedCheck<T> {
+  if (typeof build !== 'function') {
+    throw new TypeError(
+      `${check}(build, options): build must be a function returning an Observable, got ${describeValue(build)}.`,
+    );
+  }
+  const argument = `${check}(build, options): options`;
+  const options = optionsObject(given, argument);
+  const numRuns = numberOption(
+    options.numRuns ?? defaultNumRuns,
+    `${argument}.numRuns`,
+    'a positive integer',
+    (value) => Number.isSafeInteger(value) && value >= 1,
+  );
+  const parameters: ResolvedCheck<T>['parameters'] = { numRuns };
+  if (options.seed !== undefined) {
+    parameters.seed = numberOption(options.seed, `${argument}.seed`, 'an integer', Number.isSafeInteger);
+  }
+  if (options.path !== undefined) {
+    if (typeof options.path !== 'string') {
+      throw new TypeError(`${argument}.path must be a string, got ${describeValue(options.path)}.`);
+    }
+    if (!/^\d+(:\d+)*$/.test(options.path)) {
+      throw new RangeError(
+        `${argument}.path must be a path printed by a failed check, like '3:0:1', got ${describeValue(options.path)}.`,
+      );
+    }
+    parameters.path = options.path;
+    // The path leads to the counterexample already shrunk: stop there, so the report is the same one.
+    parameters.endOnFailure = true;
+  }
+  const chosen = options.invariants ?? invariantNames;
+  if (!Array.isArray(chosen)) {
+    throw new TypeError(
+      `${argument}.invariants must be an array of invariants, got ${describeValue(chosen)}.`,
+    );
+  }
+  if (chosen.length === 0) {
+    throw new RangeError(`${argument}.invariants must hold at least one invariant, got an empty array.`);
+  }
+  const invariants = chosen.map((value: unknown, index) =>
+    resolveInvariant(value, `${argument}.invariants[${index}]`),
+  );
+  if (options.items !== undefined) assertArbitrary(options.items, `${argument}.items`);
+  // Without `items`, T defaults to number (see the checks' signatures), so small naturals fit.
+  const items = options.items ?? (fc.nat({ max: 999 }) as unknown as fc.Arbitrary<T>);
+  return { invariants, scenarios: flowScenario(items, options.scenario), parameters };
+}
