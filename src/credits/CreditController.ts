@@ -1,10 +1,21 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { BackpressureError } from '../errors/BackpressureError.js';
+import { addCredits } from '../internal/addCredits.js';
 import { assertGrant } from '../internal/assertGrant.js';
 import { describeValue } from '../internal/describeValue.js';
 import type { CreditProvider } from './CreditProvider.js';
 
-/** Options of {@link CreditController}. */
+/**
+ * Options of {@link CreditController}.
+ *
+ * @example
+ * ```ts
+ * import { CreditController, type CreditControllerOptions } from 'rxjs-backpressure';
+ *
+ * const options: CreditControllerOptions = { initial: 16 }; // room for 16 items before the first grant
+ * const credits = new CreditController(options);
+ * ```
+ */
 export interface CreditControllerOptions {
   /** Credit granted before anything else happens: `0` (the default), a positive safe integer or `Infinity`. */
   readonly initial?: number;
@@ -84,8 +95,7 @@ export class CreditController implements CreditProvider {
     if (this.#subscriber !== undefined) {
       this.#subscriber.next(n);
     } else {
-      const total = this.#pending + n;
-      this.#pending = total > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : total;
+      this.#pending = addCredits(this.#pending, n);
     }
   }
 

@@ -17,5 +17,17 @@ export interface CreditProvider {
   readonly credits$: Observable<number>;
 }
 
-/** A credit signal on its own, or a provider of one: what every consumer operator accepts. */
+/**
+ * A credit signal on its own, or a provider of one: what every consumer operator accepts.
+ *
+ * @example
+ * ```ts
+ * import { interval, map, range } from 'rxjs';
+ * import { CreditController, type CreditSource, requestCredits } from 'rxjs-backpressure';
+ *
+ * const controlled: CreditSource = new CreditController({ initial: 5 });
+ * const paced: CreditSource = interval(1_000).pipe(map(() => 10)); // ten more items every second
+ * range(0, 100).pipe(requestCredits(paced)).subscribe((item) => console.log(item));
+ * ```
+ */
 export type CreditSource = CreditProvider | Observable<number>;

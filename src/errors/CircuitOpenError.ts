@@ -1,6 +1,17 @@
 import { BackpressureError } from './BackpressureError.js';
 
-/** What a {@link CircuitOpenError} tells about the refusal. */
+/**
+ * What a {@link CircuitOpenError} tells about the refusal.
+ *
+ * @example
+ * ```ts
+ * import { type CircuitOpenDetails, CircuitOpenError } from 'rxjs-backpressure';
+ *
+ * const details: CircuitOpenDetails = { state: 'open', retryAfter: 2_000 };
+ * console.log(new CircuitOpenError(details).message);
+ * // 'The circuit is open; it lets trial calls through in 2000 ms.'
+ * ```
+ */
 export interface CircuitOpenDetails {
   /**
    * `'open'`: the circuit is open and lets nothing through; `'half-open'`: its trial calls are all

@@ -1,6 +1,17 @@
 import { BackpressureError } from './BackpressureError.js';
 
-/** What a {@link ServiceAtCapacityError} may tell about the refusal. */
+/**
+ * What a {@link ServiceAtCapacityError} may tell about the refusal.
+ *
+ * @example
+ * ```ts
+ * import { type ServiceAtCapacityDetails, ServiceAtCapacityError } from 'rxjs-backpressure';
+ *
+ * const details: ServiceAtCapacityDetails = { capacity: 4, active: 4, retryAfter: 1_000 };
+ * console.log(new ServiceAtCapacityError(details).message);
+ * // 'The service is at capacity (4 of 4 in flight); retry after 1000 ms.'
+ * ```
+ */
 export interface ServiceAtCapacityDetails {
   /** Milliseconds after which the service suggests trying again (from `Retry-After`, for example). */
   readonly retryAfter?: number;

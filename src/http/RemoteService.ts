@@ -10,6 +10,7 @@ import { describeValue } from '../internal/describeValue.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
 import { numberOption } from '../internal/numberOption.js';
 import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { abortAfter } from './internal/abortAfter.js';
 import { type CreditStreamEvent, creditStream } from './internal/creditStream.js';
 import { httpProtocol } from './internal/httpProtocol.js';
 import { parseCount } from './internal/parseCount.js';
@@ -226,16 +227,7 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
     const forward = (): void => controller.abort(signal?.reason);
     if (signal !== undefined) this.#aborts.add(signal, forward);
     const timeout = this.#timeout;
-    const timer =
-      timeout === undefined
-        ? undefined
-        : setTimeout(
-            () =>
-              controller.abort(
-                new DOMException(`POST ${this.#doUrl.href} took longer than ${timeout} ms.`, 'TimeoutError'),
-              ),
-            timeout,
-          );
+    const timer = abortAfter(controller, timeout, `POST ${this.#doUrl.href} took longer than ${timeout} ms.`);
     let answered = false;
     try {
       const response = await this.#fetch(this.#doUrl, {

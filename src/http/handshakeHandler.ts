@@ -4,6 +4,7 @@ import { type HandshakeProvider, isBackpressureError, ServiceAtCapacityError } f
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { describeValue } from '../internal/describeValue.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { isServiceAtCapacity } from '../internal/isServiceAtCapacity.js';
 import { numberOption } from '../internal/numberOption.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
@@ -63,10 +64,6 @@ const defaultMaxBodyBytes = 1_048_576;
 const heartbeatInterval = 15_000;
 /** How much the newest call moves the average duration behind the derived Retry-After. */
 const durationWeight = 0.2;
-
-function isServiceAtCapacity(error: unknown): boolean {
-  return isBackpressureError(error) && error.code === 'ERR_SERVICE_AT_CAPACITY';
-}
 
 function messageOf(error: unknown): string {
   const message = (error as { message?: unknown } | null)?.message;

@@ -1,4 +1,5 @@
 import type { Admission } from './Admission.js';
+import { addCredits } from './addCredits.js';
 import { describeValue } from './describeValue.js';
 
 /**
@@ -18,8 +19,7 @@ export class CreditAdmission<T> implements Admission<T> {
 
   /** Adds a grant that has already been validated. */
   grant(credits: number): void {
-    const total = this.outstanding + credits;
-    this.outstanding = total > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : total;
+    this.outstanding = addCredits(this.outstanding, credits);
   }
 
   admits(item: T): boolean {

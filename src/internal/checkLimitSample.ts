@@ -1,4 +1,5 @@
 import type { LimitSample } from '../service/LimitAlgorithm.js';
+import { booleanOption } from './booleanOption.js';
 import { describeValue } from './describeValue.js';
 
 /**
@@ -23,7 +24,5 @@ export function checkLimitSample(sample: LimitSample, argument: string): void {
       `${argument}.inFlight must be a non-negative safe integer, got ${describeValue(inFlight)}.`,
     );
   }
-  if (typeof dropped !== 'boolean') {
-    throw new TypeError(`${argument}.dropped must be a boolean, got ${describeValue(dropped)}.`);
-  }
+  booleanOption(dropped, `${argument}.dropped`);
 }

@@ -1,4 +1,4 @@
-import { describeValue } from '../internal/describeValue.js';
+import { booleanOption } from '../internal/booleanOption.js';
 import { numberOption } from '../internal/numberOption.js';
 import { optionsObject } from '../internal/resolveBufferOptions.js';
 import { type DropReason, dropReasons } from '../operators/DropReason.js';
@@ -37,11 +37,9 @@ function thresholdRule(
   };
 }
 
+/** Off when absent; `null` is refused like any other non-boolean, so `??` would not do. */
 function flagRule(value: unknown, argument: string): boolean {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new TypeError(`${argument} must be a boolean, got ${describeValue(value)}.`);
-  }
-  return value === true;
+  return value === undefined ? false : booleanOption(value, argument);
 }
 
 function totalOf(dropped: Readonly<Record<DropReason, number>>): number {

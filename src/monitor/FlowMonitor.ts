@@ -10,7 +10,21 @@ import type { FlowSnapshot } from './FlowSnapshot.js';
 import { registerMonitor } from './monitorOption.js';
 import { ProbeBoard } from './ProbeBoard.js';
 
-/** Options of {@link FlowMonitor}. Every one is checked when the monitor is created. */
+/**
+ * Options of {@link FlowMonitor}. Every one is checked when the monitor is created.
+ *
+ * @example
+ * ```ts
+ * import { FlowMonitor, type FlowMonitorOptions } from 'rxjs-backpressure';
+ *
+ * const options: FlowMonitorOptions = {
+ *   name: 'checkout',
+ *   interval: 5_000,
+ *   alerts: { bufferAbove: { ratio: 0.8, for: 10_000 } },
+ * };
+ * const monitor = new FlowMonitor(options);
+ * ```
+ */
 export interface FlowMonitorOptions {
   /** Names the monitored flow in snapshots, alerts and metrics: a non-empty string. */
   readonly name: string;

@@ -5,6 +5,21 @@ import type { DropReason } from './DropReason.js';
  * What happens to an item that cannot be delivered yet:
  * `'buffer'` keeps it (bounded by `bufferSize`), `'drop'` drops it, `'latest'` keeps only the newest
  * waiting item, `'error'` fails the output.
+ *
+ * @example
+ * ```ts
+ * import { interval } from 'rxjs';
+ * import { type BackpressureStrategy, CreditController, requestCredits } from 'rxjs-backpressure';
+ *
+ * const strategy: BackpressureStrategy = 'latest'; // only the newest reading matters
+ * const credits = new CreditController({ initial: 1 });
+ * interval(10)
+ *   .pipe(requestCredits(credits, { strategy }))
+ *   .subscribe((reading) => {
+ *     console.log(reading); // of the readings that arrive meanwhile, only the newest is kept
+ *     setTimeout(() => credits.grant(1), 100);
+ *   });
+ * ```
  */
 export type BackpressureStrategy = 'buffer' | 'drop' | 'latest' | 'error';
 
@@ -12,6 +27,15 @@ export type BackpressureStrategy = 'buffer' | 'drop' | 'latest' | 'error';
  * What the `'buffer'` strategy does when an item arrives and the buffer is full: `'error'` fails with
  * `BufferOverflowError`, `'drop-oldest'` evicts the item that waited longest, `'drop-incoming'` refuses
  * the new item, `'drop-lowest'` (needs `priority`) evicts the lowest-priority item.
+ *
+ * @example
+ * ```ts
+ * import { CreditController, type OverflowPolicy, requestCredits } from 'rxjs-backpressure';
+ *
+ * const overflow: OverflowPolicy = 'drop-oldest'; // a full buffer makes room by evicting the oldest item
+ * const credits = new CreditController();
+ * const bounded = requestCredits<string>(credits, { bufferSize: 100, overflow });
+ * ```
  */
 export type OverflowPolicy = 'error' | 'drop-oldest' | 'drop-incoming' | 'drop-lowest';
 

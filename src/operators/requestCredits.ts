@@ -3,8 +3,8 @@ import type { CreditSource } from '../credits/CreditProvider.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
 import { grantError } from '../internal/assertGrant.js';
+import { booleanOption } from '../internal/booleanOption.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
-import { describeValue } from '../internal/describeValue.js';
 import { Gate } from '../internal/Gate.js';
 import { optionalFunction, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
@@ -65,10 +65,7 @@ export function requestCredits<T>(
   const signal = toCreditSignal(credits, 'requestCredits(credits)');
   const resolved = resolveBufferOptions(options);
   const cost = optionalFunction(options?.cost, 'options.cost');
-  const delayError = options?.delayError ?? true;
-  if (typeof delayError !== 'boolean') {
-    throw new TypeError(`options.delayError must be a boolean, got ${describeValue(delayError)}.`);
-  }
+  const delayError = booleanOption(options?.delayError ?? true, 'options.delayError');
   const monitor = monitorOption(options?.monitor, 'options.monitor');
 
   return (source) =>

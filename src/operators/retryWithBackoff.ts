@@ -8,12 +8,31 @@ import {
 } from 'rxjs';
 import { isBackpressureError } from '../errors/BackpressureError.js';
 import { type BackoffJitter, backoffDelay } from '../internal/backoffDelay.js';
+import { booleanOption } from '../internal/booleanOption.js';
 import { describeValue } from '../internal/describeValue.js';
+import { isServiceAtCapacity } from '../internal/isServiceAtCapacity.js';
 import { numberOption } from '../internal/numberOption.js';
 import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 
-/** Options of {@link retryWithBackoff}. Every one is checked when `retryWithBackoff` is called. */
+/**
+ * Options of {@link retryWithBackoff}. Every one is checked when `retryWithBackoff` is called.
+ *
+ * @example
+ * ```ts
+ * import { isBackpressureError, type RetryWithBackoffOptions, retryWithBackoff } from 'rxjs-backpressure';
+ *
+ * const options: RetryWithBackoffOptions = {
+ *   maxAttempts: 6,
+ *   initialDelay: 200,
+ *   jitter: 'decorrelated',
+ *   // An open circuit is worth retrying too: its retryAfter says how long to wait.
+ *   retryIf: (error) =>
+ *     isBackpressureError(error) && ['ERR_SERVICE_AT_CAPACITY', 'ERR_CIRCUIT_OPEN'].includes(error.code),
+ * };
+ * const patiently = retryWithBackoff<string>(options);
+ * ```
+ */
 export interface RetryWithBackoffOptions {
   /**
    * Attempts in all, the first subscription included: a positive integer or `Infinity`. Default 5
@@ -41,10 +60,6 @@ export interface RetryWithBackoffOptions {
 }
 
 const jitters: readonly BackoffJitter[] = ['none', 'full', 'decorrelated'];
-
-function isServiceAtCapacity(error: unknown): boolean {
-  return isBackpressureError(error) && error.code === 'ERR_SERVICE_AT_CAPACITY';
-}
 
 /** The `retryAfter` a library error carries (`ServiceAtCapacityError`, `CircuitOpenError`), else 0. */
 function retryAfterOf(error: unknown): number {
@@ -121,10 +136,7 @@ export function retryWithBackoff<T>(options?: RetryWithBackoffOptions): MonoType
     throw new kind(`options.jitter must be one of ${jitters.join(', ')}; got ${describeValue(jitter)}.`);
   }
   const retryIf = optionalFunction(given.retryIf, 'options.retryIf') ?? isServiceAtCapacity;
-  const resetOnSuccess = given.resetOnSuccess ?? true;
-  if (typeof resetOnSuccess !== 'boolean') {
-    throw new TypeError(`options.resetOnSuccess must be a boolean, got ${describeValue(resetOnSuccess)}.`);
-  }
+  const resetOnSuccess = booleanOption(given.resetOnSuccess ?? true, 'options.resetOnSuccess');
   const scheduler = schedulerOption(given.scheduler, 'options.scheduler');
   const policy = { initialDelay, maxDelay, factor, jitter };
 

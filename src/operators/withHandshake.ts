@@ -3,6 +3,7 @@ import { toCreditSignal } from '../credits/toCreditSignal.js';
 import type { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
 import type { Admission } from '../internal/Admission.js';
 import { assertService } from '../internal/assertService.js';
+import { booleanOption } from '../internal/booleanOption.js';
 import { describeValue } from '../internal/describeValue.js';
 import { Gate } from '../internal/Gate.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
@@ -63,10 +64,7 @@ export function withHandshake<T, R>(
   assertService(service, 'withHandshake(service)');
   const wakeUps = 'credits$' in service ? toCreditSignal(service, 'withHandshake(service)') : undefined;
   const resolved = resolveBufferOptions(options);
-  const ordered = options?.ordered ?? false;
-  if (typeof ordered !== 'boolean') {
-    throw new TypeError(`options.ordered must be a boolean, got ${describeValue(ordered)}.`);
-  }
+  const ordered = booleanOption(options?.ordered ?? false, 'options.ordered');
   const monitor = monitorOption(options?.monitor, 'options.monitor');
 
   return (source) =>

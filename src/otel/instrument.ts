@@ -8,7 +8,20 @@ import type { FlowMonitor } from 'rxjs-backpressure';
 import { describeValue } from '../internal/describeValue.js';
 import { dropReasons } from '../operators/DropReason.js';
 
-/** What {@link instrument} returns: the hand that stops the reporting. */
+/**
+ * What {@link instrument} returns: the hand that stops the reporting.
+ *
+ * @example
+ * ```ts
+ * import { metrics } from '@opentelemetry/api';
+ * import { FlowMonitor } from 'rxjs-backpressure';
+ * import { type Instrumentation, instrument } from 'rxjs-backpressure/otel';
+ *
+ * const monitor = new FlowMonitor({ name: 'orders' });
+ * const instrumentation: Instrumentation = instrument(monitor, metrics.getMeter('orders-service'));
+ * process.once('SIGTERM', () => instrumentation.unregister());
+ * ```
+ */
 export interface Instrumentation {
   /** Stops reporting this monitor's metrics. Calling it again does nothing. */
   unregister(): void;

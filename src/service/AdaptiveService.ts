@@ -9,7 +9,20 @@ import type { HandshakeProvider } from './HandshakeProvider.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 import { TrackedService } from './TrackedService.js';
 
-/** Options of {@link AdaptiveService}. */
+/**
+ * Options of {@link AdaptiveService}.
+ *
+ * @example
+ * ```ts
+ * import { AdaptiveService, type AdaptiveServiceOptions, aimdLimit } from 'rxjs-backpressure';
+ *
+ * const options: AdaptiveServiceOptions<string, number> = {
+ *   handler: async (url, signal) => (await fetch(url, { signal })).status,
+ *   algorithm: aimdLimit({ initial: 8 }), // a fresh algorithm for each service
+ * };
+ * const fetcher = new AdaptiveService(options);
+ * ```
+ */
 export interface AdaptiveServiceOptions<Req, Res> {
   /** The work, as for {@link TrackedService}: a Promise, an Observable or a plain value, or a throw. */
   readonly handler: (req: Req, signal: AbortSignal) => Promise<Res> | Observable<Res> | Res;

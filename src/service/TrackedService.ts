@@ -2,6 +2,7 @@ import { isObservable, Observable, type Subscriber, Subscription } from 'rxjs';
 import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
 import { AbortListeners } from '../internal/AbortListeners.js';
 import { describeValue } from '../internal/describeValue.js';
+import { isAbortSignal } from '../internal/isAbortSignal.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { optionsObject } from '../internal/resolveBufferOptions.js';
 import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
@@ -10,7 +11,21 @@ import { monitorOption } from '../monitor/monitorOption.js';
 import type { ServiceProbe } from '../monitor/ServiceProbe.js';
 import type { HandshakeProvider } from './HandshakeProvider.js';
 
-/** Options of {@link TrackedService}. */
+/**
+ * Options of {@link TrackedService}.
+ *
+ * @example
+ * ```ts
+ * import { FlowMonitor, TrackedService, type TrackedServiceOptions } from 'rxjs-backpressure';
+ *
+ * const options: TrackedServiceOptions<string, number> = {
+ *   capacity: 4,
+ *   handler: async (url, signal) => (await fetch(url, { signal })).status,
+ *   monitor: new FlowMonitor({ name: 'fetcher' }),
+ * };
+ * const fetcher = new TrackedService(options);
+ * ```
+ */
 export interface TrackedServiceOptions<Req, Res> {
   /**
    * How many calls may run at once: a non-negative safe integer, `0` meaning "closed", or `Infinity`
@@ -37,17 +52,6 @@ function checkCapacity(value: unknown, argument: string): number {
   if (value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 0)) return value;
   throw new RangeError(
     `${argument} must be a non-negative safe integer (0 closes the service) or Infinity, got ${describeValue(value)}.`,
-  );
-}
-
-function isAbortSignal(value: unknown): value is AbortSignal {
-  const candidate = value as Partial<AbortSignal> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.aborted === 'boolean' &&
-    typeof candidate.addEventListener === 'function' &&
-    typeof candidate.removeEventListener === 'function'
   );
 }
 

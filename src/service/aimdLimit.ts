@@ -4,7 +4,18 @@ import { numberOption } from '../internal/numberOption.js';
 import { optionsObject } from '../internal/resolveBufferOptions.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 
-/** Options of {@link aimdLimit}. */
+/**
+ * Options of {@link aimdLimit}.
+ *
+ * @example
+ * ```ts
+ * import { type AimdLimitOptions, aimdLimit } from 'rxjs-backpressure';
+ *
+ * // Calls slower than 2 s count as dropped, and each drop cuts the limit by at least a quarter.
+ * const options: AimdLimitOptions = { initial: 4, min: 2, max: 64, backoffRatio: 0.75, timeout: 2_000 };
+ * const algorithm = aimdLimit(options);
+ * ```
+ */
 export interface AimdLimitOptions {
   /** The limit before any sample, within `[min, max]`. Default 10. */
   readonly initial?: number | undefined;

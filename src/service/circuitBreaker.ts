@@ -1,9 +1,10 @@
 import { Observable, type SchedulerLike, Subject, type Subscriber, type Subscription } from 'rxjs';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
-import { isBackpressureError } from '../errors/BackpressureError.js';
 import { CircuitOpenError } from '../errors/CircuitOpenError.js';
+import { addCredits } from '../internal/addCredits.js';
 import { assertService } from '../internal/assertService.js';
 import { callService } from '../internal/callService.js';
+import { isServiceAtCapacity } from '../internal/isServiceAtCapacity.js';
 import { numberOption } from '../internal/numberOption.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
@@ -17,10 +18,35 @@ import type { Service } from './Service.js';
 /**
  * `'closed'`: calls go through and failures are counted; `'open'`: nothing goes through;
  * `'half-open'`: a few trial calls go through to decide between the two.
+ *
+ * @example
+ * ```ts
+ * import { type CircuitState, circuitBreaker, TrackedService } from 'rxjs-backpressure';
+ *
+ * const service = new TrackedService({ capacity: 2, handler: async (n: number) => n * 2 });
+ * const breaker = circuitBreaker(service, { failureThreshold: 3, resetTimeout: 1_000 });
+ * breaker.state$.subscribe((state: CircuitState) => {
+ *   if (state === 'open') console.warn('the service keeps failing; calls are refused for a second');
+ * });
+ * ```
  */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
-/** Options of {@link circuitBreaker}. Every one is checked when `circuitBreaker` is called. */
+/**
+ * Options of {@link circuitBreaker}. Every one is checked when `circuitBreaker` is called.
+ *
+ * @example
+ * ```ts
+ * import type { CircuitBreakerOptions } from 'rxjs-backpressure';
+ *
+ * const options: CircuitBreakerOptions = {
+ *   failureThreshold: 5,
+ *   resetTimeout: 30_000,
+ *   halfOpenMaxCalls: 2,
+ *   isFailure: (error) => error instanceof DOMException && error.name === 'TimeoutError', // only timeouts
+ * };
+ * ```
+ */
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the circuit: a positive integer. */
   readonly failureThreshold: number;
@@ -41,7 +67,22 @@ export interface CircuitBreakerOptions {
   readonly monitor?: FlowMonitor;
 }
 
-/** A {@link Service} guarded by {@link circuitBreaker}. */
+/**
+ * A {@link Service} guarded by {@link circuitBreaker}.
+ *
+ * @example
+ * ```ts
+ * import { type CircuitBreaker, circuitBreaker, TrackedService } from 'rxjs-backpressure';
+ *
+ * const search = new TrackedService({ capacity: 4, handler: async (query: string) => query.length });
+ * const guarded: CircuitBreaker<string, number> = circuitBreaker(search, {
+ *   failureThreshold: 3,
+ *   resetTimeout: 5_000,
+ * });
+ * console.log(guarded.state, guarded.isReady()); // 'closed' true
+ * await guarded.do('rxjs');
+ * ```
+ */
 export interface CircuitBreaker<Req, Res> extends HandshakeProvider<Req, Res> {
   /** The state now (reading it may complete a due open → half-open turn). */
   readonly state: CircuitState;
@@ -53,15 +94,6 @@ export interface CircuitBreaker<Req, Res> extends HandshakeProvider<Req, Res> {
 
 type Outcome = 'success' | 'failure' | 'neutral';
 type CircuitEvent = CircuitState | 'trial-freed';
-
-function isServiceAtCapacity(error: unknown): boolean {
-  return isBackpressureError(error) && error.code === 'ERR_SERVICE_AT_CAPACITY';
-}
-
-function addCredit(outstanding: number, grant: number): number {
-  const total = outstanding + grant;
-  return total > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : total;
-}
 
 class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
   readonly state$: Observable<CircuitState>;
@@ -166,7 +198,7 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
       subscribeSafely(this.#room, subscriber, {
         next: (grant) => {
           if (this.#state === 'closed') subscriber.next(grant);
-          else withheld = addCredit(withheld, grant);
+          else withheld = addCredits(withheld, grant);
         },
         error: (error) => subscriber.error(error),
         complete: () => subscriber.complete(),

@@ -4,7 +4,24 @@ import { numberOption } from '../internal/numberOption.js';
 import { optionsObject } from '../internal/resolveBufferOptions.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 
-/** Options of {@link gradientLimit}. */
+/**
+ * Options of {@link gradientLimit}.
+ *
+ * @example
+ * ```ts
+ * import { type GradientLimitOptions, gradientLimit } from 'rxjs-backpressure';
+ *
+ * // Slower, steadier steps, a smaller queue allowance and a shorter memory of latency than the defaults.
+ * const options: GradientLimitOptions = {
+ *   initial: 10,
+ *   max: 100,
+ *   smoothing: 0.1,
+ *   queueSize: 2,
+ *   longWindow: 300,
+ * };
+ * const algorithm = gradientLimit(options);
+ * ```
+ */
 export interface GradientLimitOptions {
   /** The limit before any sample, within `[min, max]`. Default 20. */
   readonly initial?: number | undefined;

@@ -5,7 +5,23 @@ import { numberOption } from '../internal/numberOption.js';
 import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 
-/** Options of {@link vegasLimit}. */
+/**
+ * Options of {@link vegasLimit}.
+ *
+ * @example
+ * ```ts
+ * import { type VegasLimitOptions, vegasLimit } from 'rxjs-backpressure';
+ *
+ * const options: VegasLimitOptions = {
+ *   initial: 8,
+ *   max: 256,
+ *   alpha: 2,
+ *   beta: 4,
+ *   random: () => 0.5, // probes at a fixed interval, for repeatable tests
+ * };
+ * const algorithm = vegasLimit(options);
+ * ```
+ */
 export interface VegasLimitOptions {
   /** The limit before any sample, within `[min, max]`. Default 20. */
   readonly initial?: number | undefined;

@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { RemoteServiceError } from '../RemoteServiceError.js';
+import { abortAfter } from './abortAfter.js';
 import { httpProtocol } from './httpProtocol.js';
 import { parseCount } from './parseCount.js';
 import { SseParser } from './SseParser.js';
@@ -24,16 +25,7 @@ export function creditStream(
 ): Observable<CreditStreamEvent> {
   return new Observable<CreditStreamEvent>((subscriber) => {
     const controller = new AbortController();
-    const timer =
-      timeout === undefined
-        ? undefined
-        : setTimeout(
-            () =>
-              controller.abort(
-                new DOMException(`GET ${url.href} did not answer within ${timeout} ms.`, 'TimeoutError'),
-              ),
-            timeout,
-          );
+    const timer = abortAfter(controller, timeout, `GET ${url.href} did not answer within ${timeout} ms.`);
     const broken = (why: string): RemoteServiceError =>
       new RemoteServiceError(200, `GET ${url.href} does not speak the credit-stream protocol: ${why}.`);
 
