@@ -10,6 +10,7 @@ import {
 import type { PipelineSample } from './DemoSample.js';
 import type { DemoOptions } from './demoOptions.js';
 import { fastProducer, type Job } from './fastProducer.js';
+import { ratePerSecond } from './ratePerSecond.js';
 import { slowService } from './slowService.js';
 
 /**
@@ -53,8 +54,7 @@ export function handshakePipeline(
   };
   let processed = 0;
   let failed = 0;
-  let lastProcessed = 0;
-  let lastAt = performance.now();
+  const throughputOf = ratePerSecond();
   let error: string | undefined;
   const subscription = fastProducer(options.rate)
     .pipe(
@@ -76,16 +76,12 @@ export function handshakePipeline(
     });
   return {
     sample() {
-      const now = performance.now();
-      const throughput = ((processed - lastProcessed) * 1000) / Math.max(1, now - lastAt);
-      lastProcessed = processed;
-      lastAt = now;
       const snapshot = monitor.snapshot();
       return {
         produced: snapshot.received,
         processed,
         failed,
-        throughput,
+        throughput: throughputOf(processed),
         inFlight: snapshot.inFlight ?? 0,
         capacity: snapshot.capacity,
         buffered: snapshot.buffered,

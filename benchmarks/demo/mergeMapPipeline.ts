@@ -3,6 +3,7 @@ import { mergeMap, tap } from 'rxjs';
 import type { PipelineSample } from './DemoSample.js';
 import type { DemoOptions } from './demoOptions.js';
 import { fastProducer } from './fastProducer.js';
+import { ratePerSecond } from './ratePerSecond.js';
 import { slowService } from './slowService.js';
 
 /**
@@ -20,8 +21,7 @@ export function mergeMapPipeline(
   let processed = 0;
   let failed = 0;
   let inFlight = 0;
-  let lastProcessed = 0;
-  let lastAt = performance.now();
+  const throughputOf = ratePerSecond();
   const subscription = fastProducer(options.rate)
     .pipe(
       tap(() => produced++),
@@ -42,15 +42,11 @@ export function mergeMapPipeline(
     .subscribe();
   return {
     sample() {
-      const now = performance.now();
-      const throughput = ((processed - lastProcessed) * 1000) / Math.max(1, now - lastAt);
-      lastProcessed = processed;
-      lastAt = now;
       return {
         produced,
         processed,
         failed,
-        throughput,
+        throughput: throughputOf(processed),
         inFlight,
         capacity: options.capacity,
         buffered: produced - started,
