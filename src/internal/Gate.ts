@@ -130,6 +130,15 @@ export class Gate<T> {
     this.#sink.error(error);
   }
 
+  /**
+   * An item already handed to the sink will never reach the output after all (withHandshake's results
+   * held back for order when the output ends): counted as dropped instead of delivered, and reported.
+   */
+  dropDelivered(item: T, reason: DropReason): void {
+    this.delivered--;
+    this.#drop(item, reason);
+  }
+
   /** Teardown (the output was unsubscribed): every waiting item is dropped as `'unsubscribed'`. */
   release(): void {
     if (this.#closed) return;

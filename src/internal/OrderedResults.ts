@@ -1,5 +1,6 @@
 /** The results of one call that came before their turn. */
-interface Slot<R> {
+interface Slot<T, R> {
+  readonly item: T;
   values: R[];
   done: boolean;
 }
@@ -8,9 +9,9 @@ interface Slot<R> {
  * Puts the results of concurrent calls back into call order: the oldest unfinished call streams its
  * values straight through; a later call's values wait in its slot until every call before it is done.
  */
-export class OrderedResults<R> {
+export class OrderedResults<T, R> {
   readonly #emit: (value: R) => void;
-  readonly #slots = new Map<number, Slot<R>>();
+  readonly #slots = new Map<number, Slot<T, R>>();
   #nextCall = 0;
   #head = 0;
 
@@ -23,10 +24,10 @@ export class OrderedResults<R> {
     return this.#slots.size;
   }
 
-  /** Registers a new call and returns its number. */
-  start(): number {
+  /** Registers a new call for `item` and returns its number. */
+  start(item: T): number {
     const call = this.#nextCall++;
-    this.#slots.set(call, { values: [], done: false });
+    this.#slots.set(call, { item, values: [], done: false });
     return call;
   }
 
@@ -47,5 +48,15 @@ export class OrderedResults<R> {
       if (next === undefined) break;
       for (const value of next.values.splice(0)) this.#emit(value);
     }
+  }
+
+  /**
+   * The output ended: forgets every call, and hands `report` the item of each finished call whose
+   * values were still held back (they will never be emitted), in call order.
+   */
+  discard(report: (item: T) => void): void {
+    const held = [...this.#slots.values()].filter((slot) => slot.done && slot.values.length > 0);
+    this.#slots.clear();
+    for (const slot of held) report(slot.item);
   }
 }

@@ -14,6 +14,7 @@ import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import type { HandshakeProvider } from '../service/HandshakeProvider.js';
 import type { Service } from '../service/Service.js';
+import type { DropReason } from './DropReason.js';
 import type { WithHandshakeOptions } from './WithHandshakeOptions.js';
 
 /**
@@ -35,7 +36,9 @@ import type { WithHandshakeOptions } from './WithHandshakeOptions.js';
  *   {@link Service} without `credits$` is retried each time a call made through this operator settles,
  *   so it cannot see room freed by other callers: give such services a `credits$` when they are shared.
  * - Results come in completion order, like `mergeMap`, or in input order with `ordered: true`. A
- *   `do()` that returns an Observable may emit any number of values.
+ *   `do()` that returns an Observable may emit any number of values. With `ordered: true`, a finished
+ *   call whose results still wait for an earlier one when the output ends has its item reported
+ *   dropped (`'unsubscribed'`, or `'error'`), like a waiting item.
  * - A failing `do()` errors the output like `mergeMap` does, and no further `do()` is started; waiting
  *   items are dropped with reason `'error'`. A source error does the same (it does not wait).
  * - Completion of the source completes the output after every waiting item was handed over and every
@@ -103,7 +106,7 @@ class HandshakeCalls<T, R> implements Admission<T> {
   readonly #service: Service<T, R>;
   readonly #subscriber: Subscriber<R>;
   readonly #abort = new AbortController();
-  readonly #ordered: OrderedResults<R> | undefined;
+  readonly #ordered: OrderedResults<T, R> | undefined;
   /** Without a credits$ to wake the gate, each settled call does. */
   readonly #wakeOnSettle: boolean;
   #handedOver = false;
@@ -124,7 +127,7 @@ class HandshakeCalls<T, R> implements Admission<T> {
   /** The gate hands an item over: start the call. */
   next(item: T): void {
     this.inFlight++;
-    const call = this.#ordered?.start() ?? 0;
+    const call = this.#ordered?.start(item) ?? 0;
     let result: Promise<R> | Observable<R>;
     try {
       result = this.#service.do(item, this.#abort.signal);
@@ -163,12 +166,19 @@ class HandshakeCalls<T, R> implements Admission<T> {
   }
 
   error(error: unknown): void {
+    this.#discardHeld('error');
     this.#subscriber.error(error);
   }
 
   release(): void {
     this.gate?.release();
+    this.#discardHeld('unsubscribed');
     this.#abort.abort();
+  }
+
+  /** Finished calls whose results wait for an earlier one will never be emitted: report their items. */
+  #discardHeld(reason: DropReason): void {
+    this.#ordered?.discard((item) => this.gate?.dropDelivered(item, reason));
   }
 
   #value(call: number, value: R): void {
@@ -185,7 +195,7 @@ class HandshakeCalls<T, R> implements Admission<T> {
 
   #failed(error: unknown): void {
     this.inFlight--;
-    if (this.gate === undefined || this.gate.closed) this.#subscriber.error(error);
+    if (this.gate === undefined || this.gate.closed) this.error(error);
     else this.gate.fail(error);
   }
 

@@ -167,6 +167,44 @@ describe('withHandshake', () => {
     }
   });
 
+  it('with ordered: true, reports the items whose results were held back for order when the output ends', async () => {
+    const service = new ManualService<number>(3);
+    const drops: [number, DropReason][] = [];
+    const results: string[] = [];
+    const subscription = range(0, 3)
+      .pipe(withHandshake(service, { ordered: true, onDrop: (item, reason) => drops.push([item, reason]) }))
+      .subscribe((value) => results.push(value));
+    service.calls[1]?.resolve('b');
+    service.calls[2]?.resolve('c');
+    await flush();
+    subscription.unsubscribe();
+    expect(results).toEqual([]);
+    // Call 0 is still in flight: aborted, as every call in flight is. Calls 1 and 2 had finished.
+    expect(service.calls[0]?.signal?.aborted).toBe(true);
+    expect(drops).toEqual([
+      [1, 'unsubscribed'],
+      [2, 'unsubscribed'],
+    ]);
+
+    const failing = new ManualService<number>(2);
+    const failingDrops: [number, DropReason][] = [];
+    const errors: unknown[] = [];
+    range(0, 2)
+      .pipe(
+        withHandshake(failing, {
+          ordered: true,
+          onDrop: (item, reason) => failingDrops.push([item, reason]),
+        }),
+      )
+      .subscribe({ error: (error) => errors.push(error) });
+    failing.calls[1]?.resolve('b');
+    await flush();
+    failing.calls[0]?.reject('call 0 failed');
+    await flush();
+    expect(errors).toEqual(['call 0 failed']);
+    expect(failingDrops).toEqual([[1, 'error']]);
+  });
+
   it('merges every value of a do() that returns an Observable', () => {
     const service: Service<number, number> = { isReady: () => true, do: (n) => of(n, n + 100) };
     const results: number[] = [];
