@@ -67,7 +67,6 @@ async function run(options: DemoOptions): Promise<void> {
       show(await take('sample'));
     }
     const last = await take('stop');
-    if (live) show(last);
     const summary = summaryTable(last, peakHeap);
     console.log(`\n${summary}`);
     if (options.report !== undefined) {
