@@ -1,8 +1,10 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, type TeardownLogic } from 'rxjs';
 import { BackpressureError } from '../errors/BackpressureError.js';
 import { addCredits } from '../internal/addCredits.js';
 import { assertGrant } from '../internal/assertGrant.js';
 import { describeValue } from '../internal/describeValue.js';
+import { type DirectCreditSignal, takeGrants } from '../internal/subscribeCredits.js';
+import type { UpstreamHandlers } from '../internal/subscribeSafely.js';
 import type { CreditProvider } from './CreditProvider.js';
 
 /**
@@ -52,32 +54,20 @@ export class CreditController implements CreditProvider {
   readonly credits$: Observable<number>;
 
   #pending: number;
-  #subscriber: Subscriber<number> | undefined;
+  /** The one taker of grants: a subscriber of `credits$`, or a consumer that took them directly. */
+  #taker: UpstreamHandlers<number> | undefined;
   #completed = false;
 
   constructor(options: CreditControllerOptions = {}) {
     const initial = options.initial ?? 0;
     if (initial !== 0) assertGrant(initial, 'options.initial');
     this.#pending = initial;
-    this.credits$ = new Observable<number>((subscriber) => {
-      if (this.#subscriber !== undefined) {
-        subscriber.error(
-          new BackpressureError(
-            'ERR_CREDITS_IN_USE',
-            'This CreditController already has a subscriber; a grant is never spent twice, so credits$ takes one subscriber at a time.',
-          ),
-        );
-        return undefined;
-      }
-      this.#subscriber = subscriber;
-      const pending = this.#pending;
-      this.#pending = 0;
-      if (pending > 0) subscriber.next(pending);
-      if (this.#completed) subscriber.complete();
-      return () => {
-        if (this.#subscriber === subscriber) this.#subscriber = undefined;
-      };
-    });
+    const take = (taker: UpstreamHandlers<number>): TeardownLogic => this.#take(taker);
+    // Declared a plain Observable, so the direct channel stays out of the public surface. It sits on
+    // `credits$` rather than on the controller: a subclass that replaces `credits$` is then honoured.
+    this.credits$ = Object.assign(new Observable<number>(take), {
+      [takeGrants]: take,
+    }) satisfies DirectCreditSignal;
   }
 
   /**
@@ -92,8 +82,8 @@ export class CreditController implements CreditProvider {
         `grant(${describeValue(n)}) was called after complete(): no more credits can come.`,
       );
     }
-    if (this.#subscriber !== undefined) {
-      this.#subscriber.next(n);
+    if (this.#taker !== undefined) {
+      this.#taker.next(n);
     } else {
       this.#pending = addCredits(this.#pending, n);
     }
@@ -103,6 +93,37 @@ export class CreditController implements CreditProvider {
   complete(): void {
     if (this.#completed) return;
     this.#completed = true;
-    this.#subscriber?.complete();
+    if (this.#taker !== undefined) this.#finish(this.#taker);
+  }
+
+  #take(taker: UpstreamHandlers<number>): TeardownLogic {
+    if (this.#taker !== undefined) {
+      taker.error(
+        new BackpressureError(
+          'ERR_CREDITS_IN_USE',
+          'This CreditController already has a subscriber; a grant is never spent twice, so credits$ takes one subscriber at a time.',
+        ),
+      );
+      return undefined;
+    }
+    this.#taker = taker;
+    const pending = this.#pending;
+    this.#pending = 0;
+    if (pending > 0) taker.next(pending);
+    // Completed before it came: finish it now, unless complete() was called inside that `next` and
+    // finished it already.
+    if (this.#completed && this.#taker === taker) this.#finish(taker);
+    return () => {
+      if (this.#taker === taker) this.#taker = undefined;
+    };
+  }
+
+  /**
+   * Completes the taker and lets go of it, so the controller is free again at once, as a subscriber's
+   * own teardown would free it; a direct taker has no teardown until its consumer ends.
+   */
+  #finish(taker: UpstreamHandlers<number>): void {
+    taker.complete();
+    if (this.#taker === taker) this.#taker = undefined;
   }
 }

@@ -2,11 +2,11 @@ import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
 import type { CreditSource } from '../credits/CreditProvider.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
-import { grantError } from '../internal/assertGrant.js';
 import { booleanOption } from '../internal/booleanOption.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { Gate } from '../internal/Gate.js';
 import { optionalFunction, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
+import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import type { RequestCreditsOptions } from './RequestCreditsOptions.js';
@@ -81,13 +81,8 @@ export function requestCredits<T>(
       subscriber.add(() => gate.release());
       const probe = { ledger: gate, bufferSize: resolved.bufferSize, credit: admission };
       if (monitor?.watchStage(subscriber, probe) === false) return;
-      subscribeSafely(signal, subscriber, {
+      subscribeCredits(signal, subscriber, {
         next: (grant) => {
-          const invalid = grantError(grant, 'A grant on the credit signal');
-          if (invalid !== undefined) {
-            gate.fail(invalid);
-            return;
-          }
           admission.grant(grant);
           gate.wake();
         },

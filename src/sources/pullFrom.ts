@@ -2,11 +2,10 @@ import { Observable, type Subscriber } from 'rxjs';
 import type { CreditSource } from '../credits/CreditProvider.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
-import { grantError } from '../internal/assertGrant.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { describeValue } from '../internal/describeValue.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
-import { subscribeSafely } from '../internal/subscribeSafely.js';
+import { subscribeCredits } from '../internal/subscribeCredits.js';
 
 /**
  * Every pull-based producer {@link pullFrom} reads: an `Iterable`, an `AsyncIterable`, a web
@@ -367,13 +366,8 @@ export function pullFrom<T>(source: PullSource<T>, credits: CreditSource): Obser
     }
     // Registered before the credit signal starts, so a synchronous unsubscription releases at once.
     subscriber.add(() => reader.release());
-    subscribeSafely(signal, subscriber, {
+    subscribeCredits(signal, subscriber, {
       next: (grant) => {
-        const invalid = grantError(grant, 'A grant on the credit signal');
-        if (invalid !== undefined) {
-          subscriber.error(invalid);
-          return;
-        }
         demand.credit.grant(grant);
         reader.drain();
       },

@@ -1,5 +1,6 @@
 import {
   EMPTY,
+  map,
   NEVER,
   Observable,
   type ObservableInput,
@@ -11,10 +12,11 @@ import {
   throwError,
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   BufferOverflowError,
   CreditController,
+  type CreditControllerOptions,
   CreditsExhaustedError,
   type DropReason,
   type RequestCreditsOptions,
@@ -413,6 +415,146 @@ describe('requestCredits', () => {
         .subscribe({ next: (item) => first.push(item), error: (error) => errors.push(error) });
       expect(first).toEqual([]);
       expect(errors[0]).toMatchObject({ code: 'ERR_CREDITS_IN_USE' });
+    });
+
+    it('takes the grants of its own controller directly, without subscribing credits$', () => {
+      const credits = new CreditController({ initial: 1 });
+      const subscribe = vi.spyOn(credits.credits$, 'subscribe');
+      const delivered: number[] = [];
+      range(0, 5)
+        .pipe(requestCredits(credits))
+        .subscribe((item) => {
+          delivered.push(item);
+          credits.grant(1);
+        });
+      expect(delivered).toEqual([0, 1, 2, 3, 4]);
+      expect(subscribe).not.toHaveBeenCalled();
+    });
+
+    it('refuses the controller while credits$ has a subscriber, and credits$ while a pipeline holds it', () => {
+      const credits = new CreditController({ initial: 1 });
+      const grants: number[] = [];
+      const subscription = credits.credits$.subscribe((grant) => grants.push(grant));
+      const errors: unknown[] = [];
+      of(1)
+        .pipe(requestCredits(credits))
+        .subscribe({ error: (error) => errors.push(error) });
+      expect(errors).toEqual([expect.objectContaining({ code: 'ERR_CREDITS_IN_USE' })]);
+      subscription.unsubscribe();
+
+      const delivered: number[] = [];
+      of(1, 2)
+        .pipe(requestCredits(credits))
+        .subscribe((item) => delivered.push(item));
+      credits.credits$.subscribe({ error: (error) => errors.push(error) });
+      credits.grant(1);
+      expect(grants).toEqual([1]);
+      expect(delivered).toEqual([1]);
+      expect(errors).toHaveLength(2);
+      expect(errors[1]).toMatchObject({ code: 'ERR_CREDITS_IN_USE' });
+    });
+
+    it('hands grants made before the subscription to the pipeline, as one', () => {
+      const credits = new CreditController({ initial: 2 });
+      credits.grant(1);
+      const source = new Subject<number>();
+      const delivered: number[] = [];
+      source.pipe(requestCredits(credits)).subscribe((item) => delivered.push(item));
+      for (let i = 0; i < 5; i++) source.next(i);
+      expect(delivered).toEqual([0, 1, 2]);
+      credits.grant(2);
+      expect(delivered).toEqual([0, 1, 2, 3, 4]);
+    });
+
+    it('after complete(), spends what is left, drops what can never pass, and frees the controller at once', () => {
+      const credits = new CreditController({ initial: 1 });
+      const source = new Subject<string>();
+      const drops: [string, DropReason][] = [];
+      const events: string[] = [];
+      source
+        .pipe(requestCredits(credits, { onDrop: (item, reason) => drops.push([item, reason]) }))
+        .subscribe({ next: (item) => events.push(item), complete: () => events.push('complete') });
+      credits.complete();
+      source.next('a');
+      source.next('b');
+      expect(events).toEqual(['a']);
+      // The first pipeline still runs, yet a later one is not refused: no credit can come to either.
+      const later: string[] = [];
+      of('x')
+        .pipe(requestCredits(credits))
+        .subscribe({ error: () => later.push('error'), complete: () => later.push('complete') });
+      expect(later).toEqual(['complete']);
+      source.complete();
+      expect(events).toEqual(['a', 'complete']);
+      expect(drops).toEqual([['b', 'no-credit']]);
+    });
+
+    it('releases the controller at teardown: grants made after it go to the next pipeline', () => {
+      const credits = new CreditController({ initial: 1 });
+      const first: number[] = [];
+      const subscription = NEVER.pipe(requestCredits(credits)).subscribe((item) => first.push(item));
+      credits.grant(2);
+      subscription.unsubscribe();
+      credits.grant(3);
+      const second: number[] = [];
+      range(0, 10)
+        .pipe(requestCredits(credits))
+        .subscribe((item) => second.push(item));
+      expect(first).toEqual([]);
+      expect(second).toEqual([0, 1, 2]);
+    });
+
+    it('releases the controller when take(n) ends the pipeline inside the grant that hands over credit', () => {
+      const credits = new CreditController({ initial: 5 });
+      const first: number[] = [];
+      range(0, 10)
+        .pipe(requestCredits(credits), take(1))
+        .subscribe((item) => first.push(item));
+      const second: number[] = [];
+      range(0, 10)
+        .pipe(requestCredits(credits))
+        .subscribe((item) => second.push(item));
+      credits.grant(2);
+      expect(first).toEqual([0]);
+      expect(second).toEqual([0, 1]);
+    });
+
+    it('works through credits$ with a CreditController from another copy of the package', async () => {
+      vi.resetModules();
+      const other = await import('../../src/credits/CreditController.js');
+      expect(other.CreditController).not.toBe(CreditController);
+      const credits = new other.CreditController({ initial: 1 });
+      const subscribe = vi.spyOn(credits.credits$, 'subscribe');
+      const delivered: number[] = [];
+      range(0, 1000)
+        .pipe(requestCredits(credits))
+        .subscribe((item) => {
+          delivered.push(item);
+          credits.grant(1);
+        });
+      expect(delivered).toHaveLength(1000);
+      expect(subscribe).toHaveBeenCalledTimes(1);
+      const errors: unknown[] = [];
+      NEVER.pipe(requestCredits(credits)).subscribe();
+      NEVER.pipe(requestCredits(credits)).subscribe({ error: (error) => errors.push(error) });
+      expect(errors).toEqual([expect.objectContaining({ code: 'ERR_CREDITS_IN_USE' })]);
+    });
+
+    it('honours a subclass that replaces credits$', () => {
+      class Halved extends CreditController {
+        declare readonly credits$: Observable<number>;
+        constructor(options: CreditControllerOptions) {
+          super(options);
+          const own = this.credits$;
+          this.credits$ = own.pipe(map((grant) => Math.ceil(grant / 2)));
+        }
+      }
+      const credits = new Halved({ initial: 4 });
+      const delivered: number[] = [];
+      range(0, 10)
+        .pipe(requestCredits(credits))
+        .subscribe((item) => delivered.push(item));
+      expect(delivered).toEqual([0, 1]);
     });
   });
 

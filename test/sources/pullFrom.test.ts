@@ -239,6 +239,27 @@ describe('pullFrom and its credit signal', () => {
 });
 
 describe('pullFrom and unsubscription', () => {
+  it('lets go of its CreditController when it ends, so the next subscription takes it, refused until then', () => {
+    const credits = new CreditController({ initial: 3 });
+    const first: number[] = [];
+    pullFrom(indexes(10), credits)
+      .pipe(take(2))
+      .subscribe((value) => first.push(value));
+    const second: number[] = [];
+    const subscription = pullFrom(indexes(10), credits).subscribe((value) => second.push(value));
+    const errors: unknown[] = [];
+    pullFrom(indexes(10), credits).subscribe({ error: (error) => errors.push(error) });
+    credits.grant(1);
+    subscription.unsubscribe();
+    credits.grant(2);
+    const third: number[] = [];
+    pullFrom(indexes(10), credits).subscribe((value) => third.push(value));
+    expect(first).toEqual([0, 1]);
+    expect(second).toEqual([0]);
+    expect(errors.map((error) => isBackpressureError(error) && error.code)).toEqual(['ERR_CREDITS_IN_USE']);
+    expect(third).toEqual([0, 1]);
+  });
+
   it('calls return() exactly once when unsubscribed, and never after the iterator ended by itself', () => {
     fc.assert(
       fc.property(
