@@ -169,18 +169,26 @@ export class Gate<T> {
         return;
       }
     }
+    let evicted = false;
     if (strategy === 'latest') {
       if (this.#queue.size > 0) {
-        this.#drop(this.#queue.removeOldest(), 'replaced');
-        if (this.#closed) return;
+        this.#replace(this.#queue.removeOldest(), item, priority, 'replaced');
+        evicted = true;
+      } else {
+        this.#enqueue(item, priority);
       }
-    } else if (this.#queue.size >= this.#options.bufferSize && !this.#makeRoom(item, priority)) {
-      return;
+    } else if (this.#queue.size < this.#options.bufferSize) {
+      this.#enqueue(item, priority);
+    } else {
+      if (!this.#makeRoom(item, priority)) return;
+      evicted = true;
     }
-    this.#enqueue(item, priority);
+    // A new head (by priority, or in place of an evicted one) may pass where the one before could not,
+    // say with a lower cost.
+    if (evicted || this.#options.priority !== undefined) this.#drain();
   }
 
-  /** The buffer is full: apply `overflow`. Returns whether the incoming item may still be enqueued. */
+  /** The buffer is full: apply `overflow`. Returns whether the incoming item took an evicted one's place. */
   #makeRoom(item: T, priority: number): boolean {
     switch (this.#options.overflow) {
       case 'error':
@@ -190,8 +198,8 @@ export class Gate<T> {
         this.#drop(item, 'overflow');
         return false;
       case 'drop-oldest':
-        this.#drop(this.#queue.removeOldest(), 'overflow');
-        return !this.#closed;
+        this.#replace(this.#queue.removeOldest(), item, priority, 'overflow');
+        return true;
       case 'drop-lowest': {
         const queue = this.#priorityQueue as PriorityQueue<T>;
         // Among equal priorities the newest is delivered last, so the incoming item loses ties.
@@ -199,18 +207,25 @@ export class Gate<T> {
           this.#drop(item, 'overflow');
           return false;
         }
-        this.#drop(queue.removeLowest(), 'overflow');
-        return !this.#closed;
+        this.#replace(queue.removeLowest(), item, priority, 'overflow');
+        return true;
       }
     }
+  }
+
+  /**
+   * Puts `item` in the place of `evicted`, then reports `evicted`: reported last, so the ledger holds
+   * inside `onDrop`, and whatever `onDrop` does (unsubscribe, fail, emit again) finds `item` buffered.
+   */
+  #replace(evicted: T, item: T, priority: number, reason: DropReason): void {
+    this.#enqueue(item, priority);
+    this.#drop(evicted, reason);
   }
 
   #enqueue(item: T, priority: number): void {
     const { ttl, scheduler } = this.#options;
     this.#queue.push(item, ttl === undefined ? 0 : scheduler.now(), priority);
     if (ttl !== undefined && this.#expiryTimer === undefined) this.#scheduleExpiry();
-    // A new head (by priority, or replacing the latest) may pass where the one before could not.
-    if (this.#options.priority !== undefined || this.#options.strategy === 'latest') this.#drain();
   }
 
   #drain(): void {
@@ -274,7 +289,8 @@ export class Gate<T> {
       this.#queue.removeExpired(scheduler.now() - ttl, (item) => this.#drop(item, 'expired'));
       if (this.#closed) return;
       if (this.#queue.size > 0 && this.#expiryTimer === undefined) this.#scheduleExpiry();
-      this.#settle();
+      // The new head may pass where an expired one could not (a lower cost); the drain then settles.
+      this.#drain();
     }, delay);
   }
 

@@ -33,8 +33,9 @@ import type { WithHandshakeOptions } from './WithHandshakeOptions.js';
  *   fails with {@link ServiceAtCapacityError}: the plain handshake.
  * - Waiting items are woken by the service's `credits$` when it has one (a {@link HandshakeProvider}),
  *   never by polling a timer; `credits$` is only a wake-up call, `isReady()` decides. A plain
- *   {@link Service} without `credits$` is retried each time a call made through this operator settles,
- *   so it cannot see room freed by other callers: give such services a `credits$` when they are shared.
+ *   {@link Service} without `credits$` (or one whose `credits$` has completed) is retried each time a
+ *   call made through this operator settles, so it cannot see room freed by other callers: give such
+ *   services a `credits$` when they are shared.
  * - Results come in completion order, like `mergeMap`, or in input order with `ordered: true`. A
  *   `do()` that returns an Observable may emit any number of values. With `ordered: true`, a finished
  *   call whose results still wait for an earlier one when the output ends has its item reported
@@ -82,7 +83,7 @@ export function withHandshake<T, R>(
         subscribeSafely(wakeUps, subscriber, {
           next: () => gate.wake(),
           error: (error) => gate.fail(error),
-          complete: () => undefined,
+          complete: () => call.wakeUpsEnded(),
         });
       }
       if (!gate.closed) {
@@ -107,8 +108,8 @@ class HandshakeCalls<T, R> implements Admission<T> {
   readonly #subscriber: Subscriber<R>;
   readonly #abort = new AbortController();
   readonly #ordered: OrderedResults<T, R> | undefined;
-  /** Without a credits$ to wake the gate, each settled call does. */
-  readonly #wakeOnSettle: boolean;
+  /** Without a credits$ to wake the gate (none, or it completed), each settled call does. */
+  #wakeOnSettle: boolean;
   #handedOver = false;
 
   constructor(service: Service<T, R>, subscriber: Subscriber<R>, ordered: boolean, wakeOnSettle: boolean) {
@@ -123,6 +124,16 @@ class HandshakeCalls<T, R> implements Admission<T> {
   }
 
   admit(): void {}
+
+  /**
+   * The service's credits$ completed: no wake-up will come from it again, so waiting items would wait
+   * forever. From now on each settled call wakes the gate, as for a plain Service; the room may be
+   * there already.
+   */
+  wakeUpsEnded(): void {
+    this.#wakeOnSettle = true;
+    this.gate?.wake();
+  }
 
   /** The gate hands an item over: start the call. */
   next(item: T): void {

@@ -1,4 +1,5 @@
 import {
+  concat,
   EMPTY,
   map,
   NEVER,
@@ -10,6 +11,7 @@ import {
   Subject,
   take,
   throwError,
+  VirtualTimeScheduler,
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it, vi } from 'vitest';
@@ -254,6 +256,69 @@ describe('requestCredits', () => {
         ['a', 'replaced'],
         ['b', 'expired'],
       ]);
+    });
+    it('delivers an item that takes the place of an evicted one when its cost is covered', () => {
+      const source = new Subject<number>();
+      const delivered: number[] = [];
+      let completed = false;
+      source
+        .pipe(
+          requestCredits(concat(of(3), NEVER), { cost: (n) => n, bufferSize: 1, overflow: 'drop-oldest' }),
+        )
+        .subscribe({ next: (item) => delivered.push(item), complete: () => (completed = true) });
+      source.next(5); // costs more than the 3 credits: waits
+      source.next(1); // evicts 5, and 1 credit covers it
+      source.complete();
+      expect(delivered).toEqual([1]);
+      expect(completed).toBe(true);
+    });
+
+    it('delivers the next item when the one ahead of it expires and its cost is covered', () => {
+      const scheduler = new VirtualTimeScheduler();
+      const source = new Subject<number>();
+      const delivered: number[] = [];
+      source
+        .pipe(requestCredits(concat(of(3), NEVER), { cost: (n) => n, ttl: 10, scheduler }))
+        .subscribe((item) => delivered.push(item));
+      source.next(5); // costs more than the 3 credits: waits until it expires at 10
+      scheduler.schedule(() => source.next(1), 5);
+      scheduler.schedule(() => delivered.push(-1), 11);
+      scheduler.flush();
+      expect(delivered).toEqual([1, -1]);
+    });
+
+    it('reports the incoming item when onDrop of the item it evicts ends the output', () => {
+      for (const options of [
+        { bufferSize: 1, overflow: 'drop-oldest' },
+        { bufferSize: 1, overflow: 'drop-lowest', priority: (n: number) => n },
+        { strategy: 'latest' },
+      ] as const) {
+        for (const end of ['unsubscribe', 'throw'] as const) {
+          const source = new Subject<number>();
+          const drops: [number, DropReason][] = [];
+          const subscription = source
+            .pipe(
+              requestCredits<number>(NEVER, {
+                ...options,
+                onDrop: (item, reason) => {
+                  drops.push([item, reason]);
+                  if (item !== 1) return;
+                  if (end === 'throw') throw new Error('bad onDrop');
+                  subscription.unsubscribe();
+                },
+              }),
+            )
+            .subscribe({ error: () => undefined });
+          source.next(1);
+          source.next(2);
+          const evicted = 'strategy' in options ? 'replaced' : 'overflow';
+          const released = end === 'throw' ? 'error' : 'unsubscribed';
+          expect(drops).toEqual([
+            [1, evicted],
+            [2, released],
+          ]);
+        }
+      }
     });
   });
 

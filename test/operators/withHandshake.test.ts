@@ -123,6 +123,24 @@ describe('withHandshake', () => {
     expect(results).toEqual(['a', 'b', 'c']);
   });
 
+  it('falls back to retrying waiting items as calls settle once the credits$ of the service completes', async () => {
+    const service = new ManualService<number>(1);
+    const provider = Object.assign(service, { credits$: of(1) });
+    const results: string[] = [];
+    let completed = false;
+    range(0, 3)
+      .pipe(withHandshake(provider))
+      .subscribe({ next: (value) => results.push(value), complete: () => (completed = true) });
+    service.calls[0]?.resolve('a');
+    await flush();
+    service.calls[1]?.resolve('b');
+    await flush();
+    service.calls[2]?.resolve('c');
+    await flush();
+    expect(results).toEqual(['a', 'b', 'c']);
+    expect(completed).toBe(true);
+  });
+
   it('never wakes by polling a timer: nothing happens until the service frees room', async () => {
     const service = new ManualService<number>(0);
     const results: string[] = [];
