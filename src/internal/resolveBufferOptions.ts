@@ -18,6 +18,21 @@ export interface ResolvedBufferOptions<T> {
 }
 
 const strategies: readonly BackpressureStrategy[] = ['buffer', 'drop', 'latest', 'error'];
+const bufferOptionKeys = ['strategy', 'bufferSize', 'overflow', 'priority', 'ttl', 'onDrop', 'scheduler'];
+
+/**
+ * A misspelt option (`buffersize`) would otherwise be ignored without a word, and the buffer would
+ * silently keep its default: refuse it, and point at the option it most likely meant.
+ */
+function refuseUnknownKeys(options: object, known: readonly string[], argument: string): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const meant = known.find((name) => name.toLowerCase() === key.toLowerCase());
+    throw new TypeError(
+      `${argument}.${key} is not an option here${meant === undefined ? '' : ` (did you mean ${meant}?)`}; the options are ${known.join(', ')}.`,
+    );
+  }
+}
 const overflowPolicies: readonly OverflowPolicy[] = ['error', 'drop-oldest', 'drop-incoming', 'drop-lowest'];
 const defaultBufferSize = 1024;
 
@@ -54,9 +69,11 @@ export function optionsObject<O extends object>(value: O | undefined, argument: 
  */
 export function resolveBufferOptions<T>(
   given: BufferOptions<T> | undefined,
-  argument = 'options',
+  argument: string,
+  operatorKeys: readonly string[],
 ): ResolvedBufferOptions<T> {
   const options = optionsObject(given, argument);
+  refuseUnknownKeys(options, [...bufferOptionKeys, ...operatorKeys], argument);
   const strategy = oneOf(options.strategy ?? 'buffer', strategies, `${argument}.strategy`);
   const buffered = strategy === 'buffer';
   for (const name of ['bufferSize', 'overflow', 'priority'] as const) {

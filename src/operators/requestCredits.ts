@@ -63,7 +63,7 @@ export function requestCredits<T>(
   options?: RequestCreditsOptions<T>,
 ): MonoTypeOperatorFunction<T> {
   const signal = toCreditSignal(credits, 'requestCredits(credits)');
-  const resolved = resolveBufferOptions(options);
+  const resolved = resolveBufferOptions(options, 'options', ['cost', 'delayError', 'monitor']);
   const cost = optionalFunction(options?.cost, 'options.cost');
   const delayError = booleanOption(options?.delayError ?? true, 'options.delayError');
   const monitor = monitorOption(options?.monitor, 'options.monitor');

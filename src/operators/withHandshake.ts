@@ -67,7 +67,7 @@ export function withHandshake<T, R>(
 ): OperatorFunction<T, R> {
   assertService(service, 'withHandshake(service)');
   const wakeUps = 'credits$' in service ? toCreditSignal(service, 'withHandshake(service)') : undefined;
-  const resolved = resolveBufferOptions(options);
+  const resolved = resolveBufferOptions(options, 'options', ['ordered', 'monitor']);
   const ordered = booleanOption(options?.ordered ?? false, 'options.ordered');
   const monitor = monitorOption(options?.monitor, 'options.monitor');
 

@@ -223,7 +223,7 @@ export function writeTo<T>(
       `writeTo(writable): writable must be a Node.js Writable or a WritableStream, got ${describeValue(writable)}.`,
     );
   }
-  resolveBufferOptions(options);
+  resolveBufferOptions(options, 'options', []);
   return (source) =>
     new Observable<never>((subscriber) => {
       try {

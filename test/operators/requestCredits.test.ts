@@ -640,6 +640,12 @@ describe('requestCredits', () => {
       [{ cost: 2 }, TypeError, 'options.cost must be a function, got 2'],
       [{ delayError: 'yes' }, TypeError, 'options.delayError must be a boolean'],
       [{ scheduler: {} }, TypeError, 'options.scheduler must be a SchedulerLike'],
+      [{ buffersize: 8 }, TypeError, 'options.buffersize is not an option here (did you mean bufferSize?)'],
+      [
+        { highWaterMark: 8 },
+        TypeError,
+        'options.highWaterMark is not an option here; the options are strategy,',
+      ],
     ])('throws when created with %o', (options, kind, message) => {
       expect(() => requestCredits(NEVER, options as never)).toThrow(kind);
       expect(() => requestCredits(NEVER, options as never)).toThrow(message);
