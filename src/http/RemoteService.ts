@@ -56,6 +56,14 @@ function isTransient(error: unknown): boolean {
   return error.status >= 500 || error.status === 408 || error.status === 429;
 }
 
+/**
+ * Whether an answer says the server refused the call before it took a slot: at capacity (503) or a
+ * bad request (4xx), as `handshakeHandler` answers them.
+ */
+function ranNoWork(status: number): boolean {
+  return status === 503 || (status >= 400 && status < 500);
+}
+
 /** The `message` and `code` of a JSON error body, as far as it has them. */
 function errorBody(text: string): { message?: string; code?: string } {
   try {
@@ -93,8 +101,9 @@ function errorBody(text: string): { message?: string; code?: string } {
  * at once, as with `TrackedService`):
  * - While the stream is connected it is exact for a single client: the first event of each connection
  *   re-learns the server's free room, less the calls still in flight (so a reconnect never counts room
- *   twice); each later event adds the slots freed; each `do()` takes one. Grants go to every client,
- *   so with several clients a call may still meet a 503 when another took the slot first.
+ *   twice); each later event adds the slots freed; each `do()` takes one, which an answer that ran
+ *   no work (a 503 or a 4xx) gives back. Grants go to every client, so with several clients a call
+ *   may still meet a 503 when another took the slot first.
  * - While the stream makes its first connection (after `credits$` had no subscribers) it is 0:
  *   callers wait for the first event rather than sending blindly.
  * - Otherwise (nobody subscribed, or reconnecting) it is learned from the `X-Capacity` and `X-Active`
@@ -237,7 +246,7 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
         signal: controller.signal,
       });
       answered = true;
-      this.#answered(response.headers);
+      this.#answered(response);
       return this.#result(response, await response.text());
     } catch (error) {
       throw controller.signal.aborted ? controller.signal.reason : error;
@@ -283,13 +292,18 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
     return capacity === undefined || active === undefined ? {} : { capacity, active };
   }
 
-  /** A call was answered (`headers`) or failed without an answer. */
-  #answered(headers: Headers | undefined): void {
+  /** A call was answered (`response`) or failed without an answer. */
+  #answered(response: Response | undefined): void {
     this.#change(() => {
       this.#inFlight--;
-      if (this.#live || headers === undefined) return;
-      const { capacity, active } = this.#loadOf(headers);
-      if (capacity !== undefined && active !== undefined) this.#room = capacity - active;
+      if (response === undefined) return;
+      const { capacity, active } = this.#loadOf(response.headers);
+      if (!this.#live && capacity !== undefined && active !== undefined) {
+        this.#room = capacity - active;
+      } else if (ranNoWork(response.status) && this.#room !== undefined) {
+        // A 503 or a 4xx ran no work, so no credit event (nor load header) gives back what do() took.
+        this.#room++;
+      }
     });
   }
 

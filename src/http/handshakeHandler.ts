@@ -336,6 +336,8 @@ class HandshakeEndpoints<Req, Res> {
   }
 
   #stream(res: ServerResponse): void {
+    // Behind async middleware the client may be gone already: its 'close' would never come to end this.
+    if (res.destroyed) return;
     res.writeHead(200, {
       'content-type': `${httpProtocol.eventStreamType}; charset=utf-8`,
       'cache-control': 'no-store',

@@ -137,7 +137,9 @@ export class FlowMonitor {
   #take(tick: boolean): FlowSnapshot {
     const at = this.#scheduler.now();
     const reading = this.#board.read();
-    if (tick || at - this.#latest.at >= this.interval) {
+    // While the timer runs only ticks mark intervals: a read just before a late tick would otherwise
+    // leave that tick a sliver of time to measure.
+    if (tick || (this.#timer === undefined && at - this.#latest.at >= this.interval)) {
       this.#previous = this.#latest;
       this.#latest = { at, delivered: reading.delivered };
     }

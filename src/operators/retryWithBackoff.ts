@@ -41,7 +41,10 @@ export interface RetryWithBackoffOptions {
   readonly maxAttempts?: number;
   /** Milliseconds before the first retry, finite and `>= 0`. Default 100. */
   readonly initialDelay?: number;
-  /** The longest backoff in milliseconds, finite and `>= initialDelay`. Default 10 000. */
+  /**
+   * The longest backoff in milliseconds, finite and `>= initialDelay`. Default 10 000, or
+   * `initialDelay` when that is longer.
+   */
   readonly maxDelay?: number;
   /** How much each backoff grows over the one before, finite and `>= 1`. Default 2. */
   readonly factor?: number;
@@ -119,7 +122,8 @@ export function retryWithBackoff<T>(options?: RetryWithBackoffOptions): MonoType
     (n) => Number.isFinite(n) && n >= 0,
   );
   const maxDelay = numberOption(
-    given.maxDelay ?? 10_000,
+    // The default never contradicts an initialDelay given alone.
+    given.maxDelay ?? Math.max(10_000, initialDelay),
     'options.maxDelay',
     `a finite number of milliseconds >= options.initialDelay (${initialDelay})`,
     (n) => Number.isFinite(n) && n >= initialDelay,

@@ -244,6 +244,23 @@ describe('RemoteService', () => {
       expect(credits).toEqual([2, 1, 1]);
       expect(remote.isReady()).toBe(true);
     });
+
+    it('with a credit stream, gets back the room of calls the server refused without running them', async () => {
+      const provider = new TrackedService({ capacity: 2, handler: async (n: number) => n });
+      const decode = (body: unknown): number => {
+        if (typeof body !== 'number') throw new Error('not a number');
+        return body;
+      };
+      const remote = new RemoteService<unknown, number>({ url: (await serve(provider, { decode })).url });
+      const credits = collectCredits(remote as RemoteService<unknown, unknown>);
+      await eventually(() => credits.length === 1);
+      // Two 400s: no slot was taken, so no credit event will come for them.
+      await expect(remote.do('one')).rejects.toBeInstanceOf(RemoteServiceError);
+      await expect(remote.do('two')).rejects.toBeInstanceOf(RemoteServiceError);
+      expect(remote.isReady()).toBe(true);
+      expect(sum(credits)).toBe(4);
+      await expect(remote.do(3)).resolves.toBe(3);
+    });
   });
 
   describe('credits$', () => {

@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { finalize, type Observable } from 'rxjs';
+import { defer, finalize, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handshakeHandler } from '../../src/http/handshakeHandler.js';
 import { type SseEvent, SseParser } from '../../src/http/internal/SseParser.js';
@@ -460,6 +460,32 @@ describe('handshakeHandler', () => {
 
       stream.stop();
       await eventually(() => server.openStreams() === 0);
+      expect(subscribed).toBe(0);
+    });
+
+    it('holds no credits$ subscription for a client that left before a slow middleware called the handler', async () => {
+      const tracked = new TrackedService({ capacity: 1, handler: async () => undefined });
+      let subscribed = 0;
+      const handle = handshakeHandler<undefined, undefined>({
+        isReady: () => tracked.isReady(),
+        do: (req, signal) => tracked.do(req, signal),
+        credits$: defer(() => {
+          subscribed++;
+          return tracked.credits$.pipe(finalize(() => subscribed--));
+        }),
+      });
+      let gone = false;
+      const server = await serveOnLoopback((req, res) => {
+        res.once('close', () => (gone = true));
+        void eventually(() => gone).then(() => handle(req, res));
+      });
+      servers.push(server);
+      const client = new AbortController();
+      fetch(new URL('credits', server.url), { signal: client.signal }).catch(() => undefined);
+      await eventually(() => server.requests.length === 1);
+      client.abort();
+      await eventually(() => gone);
+      await new Promise((resolve) => setTimeout(resolve, 30));
       expect(subscribed).toBe(0);
     });
 

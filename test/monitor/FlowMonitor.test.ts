@@ -316,6 +316,25 @@ describe('FlowMonitor', () => {
       ]);
     });
 
+    it('keeps the throughput of a tick over the whole interval when snapshot() is read just before it', () => {
+      const { scheduler, at } = virtualTime();
+      const monitor = new FlowMonitor({ name: 'read-often', interval: 500, scheduler });
+      const source = new Subject<number>();
+      source
+        .pipe(requestCredits(new CreditController({ initial: Number.POSITIVE_INFINITY }), { monitor }))
+        .subscribe();
+      at(100, () => {
+        for (let i = 0; i < 10; i++) source.next(i);
+      });
+      // Scheduled before the timer, so it runs first at 500: an OpenTelemetry collection, say.
+      at(500, () => monitor.snapshot());
+      const seen: number[] = [];
+      const subscription = monitor.metrics$.subscribe(({ throughput }) => seen.push(throughput));
+      at(600, () => subscription.unsubscribe());
+      scheduler.flush();
+      expect(seen).toEqual([20]);
+    });
+
     it('measures throughput from snapshot() alone when nothing ticks, over at least one interval', () => {
       const { scheduler, at } = virtualTime();
       const monitor = new FlowMonitor({ name: 'pull', scheduler });

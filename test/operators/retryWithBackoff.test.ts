@@ -238,6 +238,12 @@ describe('retryWithBackoff', () => {
       expect(subscriptions).toBe(1);
     });
 
+    it('accepts an initialDelay above the default maxDelay, which then waits initialDelay each time', () => {
+      expect(
+        subscriptionTimes({ maxAttempts: 3, initialDelay: 20_000, jitter: 'none' }, () => atCapacity),
+      ).toEqual([0, 20_000, 40_000]);
+    });
+
     it('stops retrying in virtual time once the subscriber leaves', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, atCapacity);
