@@ -326,6 +326,9 @@ function openerFor<T>(source: PullSource<T>): OpenReader<T> {
  *   with a `RangeError` or `TypeError`. A total beyond `MAX_SAFE_INTEGER`, or `Infinity`, is unbounded.
  * - When the credit signal completes, outstanding credit is still used; once it is spent the output
  *   completes and the source is released, as with `take(n)`. The credit signal erroring errors the output.
+ * - Learning that the source has ended is a read too (`next()` answering `done`), so it waits for
+ *   credit like any read: after the last item, the output completes at the next grant, or when the
+ *   credit signal completes.
  * - Errors thrown by the iterator or the stream error the output.
  * - Unsubscribing (including `take(n)` downstream) calls `return()` on the iterator, `cancel()` on the
  *   web reader (then releases its lock) or `destroy()` on the Node stream: exactly once, and never after
