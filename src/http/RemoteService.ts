@@ -103,7 +103,10 @@ function errorBody(text: string): { message?: string; code?: string } {
  *   re-learns the server's free room, less the calls still in flight (so a reconnect never counts room
  *   twice); each later event adds the slots freed; each `do()` takes one, which an answer that ran
  *   no work (a 503 or a 4xx) gives back. Grants go to every client, so with several clients a call
- *   may still meet a 503 when another took the slot first.
+ *   may still meet a 503 when another took the slot first. One exception: the server may already
+ *   count calls in flight at a first event, which are then subtracted twice, so the room may be short
+ *   (never too large); once no call is in flight, the stream reconnects, and the first event of the
+ *   new connection tells the exact room.
  * - While the stream makes its first connection (after `credits$` had no subscribers) it is 0:
  *   callers wait for the first event rather than sending blindly.
  * - Otherwise (nobody subscribed, or reconnecting) it is learned from the `X-Capacity` and `X-Active`
@@ -140,6 +143,11 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
   #live = false;
   /** The stream is connecting for the first time since it was wanted. */
   #awaitingRoom = false;
+  /**
+   * The connection's first event came while calls were in flight, so the room may be short by those
+   * the server had admitted already: they are counted busy in the event and subtracted again.
+   */
+  #roomMayBeShort = false;
   /** Replaced, never mutated, so a broadcast walks a stable list while subscribers come and go. */
   #subscribers: readonly Subscriber<number>[] = [];
   #connection: Subscription | undefined;
@@ -305,6 +313,8 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
         this.#room++;
       }
     });
+    // Checked after the broadcast: a subscriber may have sent a call or unsubscribed meanwhile.
+    if (this.#roomMayBeShort && this.#live && this.#inFlight === 0) this.#relearnRoom();
   }
 
   /** The room `isReady()` tests: see the class description. */
@@ -327,7 +337,26 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
 
   #connect(): void {
     this.#awaitingRoom = true;
-    this.#connection = creditStream(this.#creditsUrl, this.#fetch, this.#timeout)
+    this.#connection = this.#open();
+  }
+
+  /**
+   * Replaces the connection by a new one, whose first event is the exact room now that no call of this
+   * client is in flight to be counted twice. The stream, not a `GET /ready`, re-learns it: the events
+   * of one connection come in order, so the grants after the room are exactly those it does not count
+   * yet, while an answer on another connection cannot tell which grants still on their way it counts.
+   * Until the room comes, the old (short, so safe) room stands; if the connection fails, the stream
+   * reconnects with backoff as after any failure.
+   */
+  #relearnRoom(): void {
+    this.#roomMayBeShort = false;
+    this.#connection?.unsubscribe();
+    this.#connection = this.#open();
+  }
+
+  /** Opens the credit stream, reconnecting with backoff; it errors only when reconnecting is futile. */
+  #open(): Subscription {
+    return creditStream(this.#creditsUrl, this.#fetch, this.#timeout)
       .pipe(
         retry({
           resetOnSuccess: true,
@@ -365,6 +394,7 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
         this.#live = true;
         this.#awaitingRoom = false;
         this.#room = event.amount - this.#inFlight;
+        this.#roomMayBeShort = this.#inFlight > 0;
       } else {
         this.#room = (this.#room ?? 0) + event.amount;
       }

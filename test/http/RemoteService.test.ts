@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { defer, from, lastValueFrom, type Subscription, tap, toArray } from 'rxjs';
@@ -319,6 +319,116 @@ describe('RemoteService', () => {
       await Promise.all(calls);
       await eventually(() => sum(credits) === 7);
       expect(current.count(503)).toBe(0);
+    });
+
+    /**
+     * A server of capacity 2 whose every `/credits` response is kept (so a test can cut one, like a
+     * network blip, while the server keeps running), with two calls admitted and held until `release`.
+     */
+    async function twoCallsHeldOnAServer(refuseStream: (index: number) => boolean = () => false) {
+      const gate = latch();
+      const provider = new TrackedService({
+        capacity: 2,
+        handler: async (n: number) => {
+          if (n < 0) await gate.promise;
+          return n;
+        },
+      });
+      const handler = handshakeHandler(provider);
+      const streams: ServerResponse[] = [];
+      const server = await serveOnLoopback((req, res) => {
+        if (req.url === '/credits') {
+          if (refuseStream(streams.length)) res.destroy();
+          streams.push(res);
+        }
+        handler(req, res);
+      });
+      servers.push(server);
+      const remote = new RemoteService<number, number>({ url: server.url });
+      const credits = collectCredits(remote as RemoteService<unknown, unknown>);
+      await eventually(() => credits.length === 1);
+      const held = [remote.do(-1), remote.do(-2)];
+      await eventually(() => provider.active === 2);
+      return {
+        provider,
+        server,
+        remote,
+        credits,
+        streams,
+        release: () => {
+          gate.resolve();
+          return Promise.all(held);
+        },
+      };
+    }
+
+    const streamRequests = (server: LoopbackServer) =>
+      server.requests.filter((path) => path === '/credits').length;
+
+    it('re-learns the exact room once idle after a reconnect that happened with calls in flight, so withHandshake never stalls', async () => {
+      const { server, remote, credits, streams, release } = await twoCallsHeldOnAServer();
+      // A network blip: the server keeps running with both calls admitted, so the new connection's
+      // room (0) already counts them, and the client cannot tell them from calls not yet arrived.
+      streams[0]!.socket?.destroy();
+      await eventually(() => streams.length === 2 && server.openStreams() === 1);
+      await sleep(30);
+      expect(remote.isReady()).toBe(false);
+      expect(streamRequests(server)).toBe(2);
+
+      await release();
+      await eventually(() => remote.isReady(), 2_000);
+      // The room at first, then the two slots freed: nothing counted twice, nothing lost.
+      expect(sum(credits)).toBe(4);
+      expect(streamRequests(server)).toBe(3);
+      await eventually(() => server.openStreams() === 1);
+
+      const items = [1, 2, 3, 4, 5];
+      const results = await lastValueFrom(
+        from(items).pipe(withHandshake(remote, { bufferSize: items.length }), toArray()),
+      );
+      expect([...results].sort((a, b) => a - b)).toEqual(items);
+      expect(server.count(503)).toBe(0);
+      expect(streamRequests(server)).toBe(3);
+
+      // The connection that re-learned the room is the one the last subscriber closes.
+      for (const subscription of subscriptions.splice(0)) subscription.unsubscribe();
+      await eventually(() => server.openStreams() === 0);
+    });
+
+    it('re-learns a room of 0 from a server closed meanwhile without erroring, and wakes when it opens again', async () => {
+      const { provider, server, remote, credits, streams, release } = await twoCallsHeldOnAServer();
+      streams[0]!.socket?.destroy();
+      await eventually(() => streams.length === 2 && server.openStreams() === 1);
+      await sleep(30);
+      provider.setCapacity(0);
+      await release();
+      await eventually(() => streamRequests(server) === 3 && server.openStreams() === 1);
+      await sleep(30);
+      expect(remote.isReady()).toBe(false);
+      expect(credits).toEqual([2]);
+
+      provider.setCapacity(1);
+      await eventually(() => remote.isReady(), 2_000);
+      expect(credits).toEqual([2, 1]);
+      expect(streamRequests(server)).toBe(3);
+    });
+
+    it('after a failed attempt to re-learn the room, reconnects with backoff and learns it from the next connection', async () => {
+      const { server, remote, credits, streams, release } = await twoCallsHeldOnAServer(
+        (index) => index === 2,
+      );
+      streams[0]!.socket?.destroy();
+      await eventually(() => streams.length === 2 && server.openStreams() === 1);
+      await release();
+      // Meanwhile the client falls back to the room of a stream that is down (1, being idle); the
+      // fourth connection then tells the exact room.
+      await eventually(() => sum(credits) === 4, 2_000);
+      expect(remote.isReady()).toBe(true);
+      await sleep(30);
+      expect(streamRequests(server)).toBe(4);
+      expect(server.openStreams()).toBe(1);
+      expect(sum(credits)).toBe(4);
+      expect(server.requests.filter((path) => path !== '/credits' && path !== '/do')).toEqual([]);
     });
 
     it('errors with a RemoteServiceError when the server has no credit stream there', async () => {
