@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -56,6 +57,12 @@ describe('the public surface', () => {
 
   it('has TSDoc on every public name', () => {
     expect(docs.filter((doc) => !doc.documented).map((doc) => `${doc.entry}: ${doc.name}`)).toEqual([]);
+  });
+
+  it('names every public name in the README', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const missing = docs.filter((doc) => !new RegExp(`\\b${doc.name}\\b`).test(readme));
+    expect(missing.map((doc) => `${doc.entry}: ${doc.name}`)).toEqual([]);
   });
 
   it('has an example in the TSDoc of every public name', () => {
