@@ -21,7 +21,9 @@ import type { AsyncPipelineBuilder } from './PipelineBuilder.js';
  *
  * Options and report are those of `checkFlowControl` (the counterexample is shrunk further, replaying
  * the counterexample's promise schedule); a bad argument throws at the call, before any promise. Promises the pipeline does not wrap
- * still settle, in their natural order; real timers are not waited for.
+ * still settle, in their natural order; real timers are not waited for. After the last step, at most
+ * 1000 more wrapped promises settle (as virtual time runs on for at most a second), so promise work
+ * that never ends, such as polling, ends the run instead of hanging it.
  *
  * @example
  * ```ts

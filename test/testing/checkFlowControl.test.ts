@@ -68,6 +68,14 @@ describe('checkFlowControl', () => {
       expect(replayed.scenario).toEqual(failure.scenario);
       expect(replayed.violations).toEqual(failure.violations);
     });
+
+    it('replays with the very same report, down to how many times it was shrunk', () => {
+      const replayed = failureOf(() =>
+        checkFlowControl(broken(bug), { numRuns: 1000, seed: failure.seed, path: failure.path }),
+      );
+      expect(replayed.message).toBe(failure.message);
+      expect(replayed.numShrinks).toBe(failure.numShrinks);
+    });
   });
 
   it('catches a pipeline with no flow control at all', () => {

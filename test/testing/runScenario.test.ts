@@ -1,6 +1,6 @@
 import { delay, interval, map, Observable, switchMap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type FlowEvent, type FlowScenario, runScenario } from '../../src/testing/index.js';
+import { type FlowEvent, type FlowScenario, type FlowStep, runScenario } from '../../src/testing/index.js';
 import { bufferWithCredits } from './fixtures/bufferWithCredits.js';
 
 const kinds = (events: readonly FlowEvent<unknown, unknown>[]): string[] =>
@@ -228,6 +228,16 @@ describe('runScenario', () => {
     const run = (): unknown => runScenario(scenario as FlowScenario<unknown>, (source) => source);
     expect(run).toThrow(type);
     expect(run).toThrow(message);
+  });
+
+  it('refuses a step array with a hole, naming the missing step rather than failing inside the run', () => {
+    const steps: FlowStep<number>[] = [];
+    steps[1] = { at: 0, kind: 'emit', item: 1 };
+    expect(() => runScenario({ initialCredit: 1, steps }, (source) => source)).toThrow(
+      new TypeError(
+        'runScenario(scenario, build): scenario.steps[0] must be a step with a kind among emit, grant, grantInNext, complete, error, unsubscribe; got undefined.',
+      ),
+    );
   });
 
   it('refuses a build that is not a function, or that returns no Observable', () => {

@@ -8,6 +8,13 @@ import { ScenarioRun } from './ScenarioRun.js';
 // waits as many in `waitFor`); no real time passes.
 const microtaskTurns = 50;
 
+/**
+ * How many scheduled promises may still settle once the last step has run: the promise counterpart
+ * of the virtual clock's horizon, so work that never ends (a pipeline polling a service) ends the run
+ * instead of hanging it, and with it the test runner, whose timeouts cannot fire between microtasks.
+ */
+const settleBudget = 1000;
+
 async function flushMicrotasks(): Promise<void> {
   for (let turn = 0; turn < microtaskTurns; turn++) await Promise.resolve();
 }
@@ -44,8 +51,11 @@ export async function executeScenarioAsync<T, R>(
   const markQuietWhenIdle = (): void => {
     if (promises.count() === (stepPending ? 1 : 0)) run.markQuiet();
   };
+  let settledAfterSteps = 0;
   const runScheduledWork = async (): Promise<void> => {
     while (thrown === undefined && promises.count() > 0) {
+      // Past the last step, `scheduleNextStep` has run one index beyond the steps.
+      if (nextStep > scenario.steps.length && ++settledAfterSteps > settleBudget) return;
       await promises.waitOne();
       await flushMicrotasks();
       run.runDueTimers();

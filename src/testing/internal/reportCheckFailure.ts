@@ -63,6 +63,10 @@ export function reportCheckFailure({
       ? details.errorInstance
       : new Error(`${check}: the property failed: ${String(details.errorInstance)}`);
   }
+  // fast-check counts only the shrinks of this check, none when replaying a path; the path itself
+  // holds one step per shrink since the failing run, so counting them gives a replay the same report.
+  const path = details.counterexamplePath;
+  const shrinks = path === null ? details.numShrinks : path.split(':').length - 1;
   return new FlowControlViolationError({
     check,
     violations: failure.violations,
@@ -71,8 +75,8 @@ export function reportCheckFailure({
     scenario: failure.scenario,
     trace: failure.outcome.trace,
     seed: details.seed,
-    path: details.counterexamplePath ?? '',
-    numShrinks: details.numShrinks + (extraShrinks ?? 0),
+    path: path ?? '',
+    numShrinks: shrinks + (extraShrinks ?? 0),
     schedule,
   });
 }

@@ -33,7 +33,8 @@ export function validateScenario(
   let previousAt = 0;
   let sourceEnd: string | undefined;
   let unsubscribedAt: string | undefined;
-  candidate.steps.forEach((step: unknown, index) => {
+  // `entries()` visits the holes of a sparse array, which `forEach` would skip and the run would trip on.
+  for (const [index, step] of (candidate.steps as unknown[]).entries()) {
     const name = `${argument}.steps[${index}]`;
     const { at, kind } = (typeof step === 'object' && step !== null ? step : {}) as Partial<
       FlowStep<unknown>
@@ -63,5 +64,5 @@ export function validateScenario(
       if (kind !== 'emit') sourceEnd = `steps[${index}]`;
     }
     if (kind === 'unsubscribe') unsubscribedAt = `steps[${index}]`;
-  });
+  }
 }
