@@ -37,6 +37,9 @@ export interface FlowControlFailure {
   readonly schedule?: string | undefined;
 }
 
+/** How many events of the counterexample's timeline a report shows at most (its marked ones aside). */
+const reportedEvents = 60;
+
 function headline(failure: FlowControlFailure): string {
   if (failure.thrown !== undefined) return `the run threw ${renderValue(failure.thrown.error, 200)}`;
   return failure.violations
@@ -69,7 +72,7 @@ function report(failure: FlowControlFailure): string {
     ...renderScenario(failure.scenario).map((line) => `  ${line}`),
     '',
     'Timeline:',
-    ...renderTimeline(failure.trace, marks)
+    ...renderTimeline(failure.trace, marks, reportedEvents)
       .split('\n')
       .map((line) => `  ${line}`),
     '',

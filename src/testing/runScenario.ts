@@ -18,7 +18,10 @@ import type { PipelineBuilder } from './PipelineBuilder.js';
  * form). Whatever the run still holds at the end is released without being recorded.
  *
  * A bad scenario throws a `TypeError` or `RangeError` naming the step; an exception inside the run
- * (the pipeline throwing out of `next`, a teardown failing) is rethrown.
+ * (the pipeline throwing out of `next`, a teardown failing) is rethrown. A run that never settles
+ * throws rather than hangs: once 100,000 timer actions have run at one virtual instant (a timer of no
+ * delay rescheduling itself, like `interval(0, scheduler)`, keeps time from moving on), it throws a
+ * `BackpressureError` of code `'ERR_SCENARIO_RUNAWAY'`.
  *
  * @example
  * ```ts

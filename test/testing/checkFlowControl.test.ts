@@ -1,3 +1,4 @@
+import { interval } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { isBackpressureError } from '../../src/index.js';
 import {
@@ -138,6 +139,20 @@ describe('checkFlowControl', () => {
     );
     expect(failure.message).toContain('checkFlowControl: the run threw Error: boom');
     expect(failure.cause).toBe(boom);
+    expect(failure.violations).toEqual([]);
+  });
+
+  it('reports a pipeline whose timer of no delay never lets time move on as a runaway run', () => {
+    const failure = failureOf(() =>
+      checkFlowControl((_source, _credits, { scheduler }) => interval(0, scheduler), { numRuns: 5 }),
+    );
+    expect(failure.message).toContain(
+      'checkFlowControl: the run threw BackpressureError: The run never settles: 100000 timer actions ran at virtual time 0 and time never moved on',
+    );
+    // The flood of deliveries the run recorded is cut down to a readable timeline.
+    expect(failure.message).toMatch(/\n {4}… \d{5} more events\n/);
+    expect(failure.message.split('\n').length).toBeLessThan(100);
+    expect(failure.cause).toMatchObject({ code: 'ERR_SCENARIO_RUNAWAY' });
     expect(failure.violations).toEqual([]);
   });
 

@@ -145,6 +145,28 @@ describe('runScenario', () => {
     expect(trace.events.at(-1)).toEqual({ at: 1000, kind: 'delivered', item: 9 });
   });
 
+  it('ends a run whose timer of no delay never lets time move on with a runaway error, rather than hanging', () => {
+    // A vitest timeout cannot interrupt a synchronous loop, so the pipeline guards itself: far past
+    // the runner's bound it errors, which ends the run (without the runaway error) instead of hanging.
+    const run = () =>
+      runScenario(
+        { initialCredit: 0, steps: [{ at: 5, kind: 'grant', credits: 1 }] },
+        (_source, _credits, { scheduler }) =>
+          interval(0, scheduler).pipe(
+            map((tick) => {
+              if (tick > 1_000_000) throw new Error('the runner let a runaway timer go on');
+              return tick;
+            }),
+          ),
+      );
+    expect(run).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SCENARIO_RUNAWAY',
+        message: expect.stringContaining('100000 timer actions ran at virtual time 0'),
+      }),
+    );
+  });
+
   it('records signals a broken pipeline sends after it completed', () => {
     const trace = runScenario(
       { initialCredit: 1, steps: [] },

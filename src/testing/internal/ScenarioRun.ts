@@ -1,6 +1,6 @@
 import { from, Observable, observable as observableSymbol, Subscriber, VirtualTimeScheduler } from 'rxjs';
 import type { CreditProvider } from 'rxjs-backpressure';
-import { CreditController } from 'rxjs-backpressure';
+import { BackpressureError, CreditController } from 'rxjs-backpressure';
 import { describeValue } from '../../internal/describeValue.js';
 import type { FlowContext } from '../FlowContext.js';
 import type { FlowEvent } from '../FlowEvent.js';
@@ -9,6 +9,14 @@ import type { FlowScenario, FlowStep } from '../flowScenario.js';
 
 /** How long virtual time runs on after the last step, so pending timers (a `ttl`, a `delay`) fire. */
 const settleHorizon = 1000;
+
+/**
+ * How many timer actions may run at one virtual instant before the run is declared a runaway. A timer
+ * with no delay that reschedules itself (`interval(0, scheduler)`) never lets virtual time move on, so
+ * neither the steps' times nor the horizon can stop it: without a bound the run would hang. No honest
+ * pipeline comes near this many at one instant, so reaching it means the run would never settle.
+ */
+const maxActionsPerInstant = 100_000;
 
 interface OutputHandlers<R> {
   next(value: R, stopped: boolean): void;
@@ -201,10 +209,39 @@ export class ScenarioRun<T, R> {
     this.#output?.unsubscribe();
   }
 
+  /**
+   * Runs the timers due by `at`, in order, then sets the clock to `at`. It does what the scheduler's
+   * own `flush()` does (an action that throws cancels the rest and is rethrown), but counts the
+   * actions run at each instant, so a runaway timer ends the run with an error instead of hanging it.
+   */
   #advanceTo(at: number): void {
-    this.#clock.maxFrames = at;
-    this.#clock.flush();
-    this.#clock.frame = at;
+    const clock = this.#clock;
+    let instant = clock.now();
+    let actionsAtInstant = 0;
+    for (
+      let action = clock.actions[0];
+      action !== undefined && action.delay <= at;
+      action = clock.actions[0]
+    ) {
+      if (action.delay !== instant) {
+        instant = action.delay;
+        actionsAtInstant = 0;
+      }
+      if (++actionsAtInstant > maxActionsPerInstant) {
+        throw new BackpressureError(
+          'ERR_SCENARIO_RUNAWAY',
+          `The run never settles: ${maxActionsPerInstant} timer actions ran at virtual time ${instant} and time never moved on (a timer of no delay rescheduling itself, like interval(0)?).`,
+        );
+      }
+      clock.actions.shift();
+      clock.frame = action.delay;
+      const error: unknown = action.execute(action.state, action.delay);
+      if (error) {
+        for (const pending of clock.actions.splice(0)) pending.unsubscribe();
+        throw error;
+      }
+    }
+    clock.frame = at;
   }
 
   #grantArmed(): void {
