@@ -76,7 +76,7 @@ function report(failure: FlowControlFailure): string {
       .split('\n')
       .map((line) => `  ${line}`),
     '',
-    `Replay: ${failure.check}(build, { seed: ${failure.seed}, path: ${JSON.stringify(failure.path)} })`,
+    `Replay: ${failure.check}(build, { ...options, seed: ${failure.seed}, path: ${JSON.stringify(failure.path)} })`,
     ...(failure.schedule === undefined ? [] : ['', 'Promise schedule (fast-check):', failure.schedule]),
   ].join('\n');
 }
@@ -98,7 +98,7 @@ function report(failure: FlowControlFailure): string {
  * } catch (error) {
  *   if (error instanceof FlowControlViolationError) {
  *     console.log(error.violations[0]?.invariant); // 'neverExceedsCredit'
- *     console.log(error.seed, error.path); // replay with checkFlowControl(build, { seed, path })
+ *     console.log(error.seed, error.path); // replay with checkFlowControl(build, { ...options, seed, path })
  *   }
  * }
  * ```

@@ -47,8 +47,8 @@ export interface CheckFlowControlOptions<T> {
  * the pipeline `build` makes (see {@link runScenario} for how a run works) and checks every
  * invariant on each trace. On the first failure fast-check shrinks the scenario, and this throws a
  * {@link FlowControlViolationError} whose message is a readable report: which invariant broke and how,
- * the shrunk scenario, its timeline, and the seed and path, so `checkFlowControl(build, { seed, path })`
- * replays it. Report drops through the context's `onDrop` (the optional third argument of `build`) or
+ * the shrunk scenario, its timeline, and the seed and path, so adding them to the same options
+ * (`checkFlowControl(build, { ...options, seed, path })`) replays it. Report drops through the context's `onDrop` (the optional third argument of `build`) or
  * they count as lost. Bad arguments throw a `TypeError` or `RangeError` naming the value at once.
  *
  * @example

@@ -56,7 +56,7 @@ describe('checkFlowControl', () => {
       expect(failure.message).toContain(`Counterexample (${failure.scenario.steps.length} step`);
       expect(failure.message).toMatch(new RegExp(`← .*${invariant}`));
       expect(failure.message).toContain(
-        `Replay: checkFlowControl(build, { seed: ${failure.seed}, path: "${failure.path}" })`,
+        `Replay: checkFlowControl(build, { ...options, seed: ${failure.seed}, path: "${failure.path}" })`,
       );
       expect(failure.code).toBe('ERR_FLOW_CONTROL_VIOLATION');
       expect(isBackpressureError(failure)).toBe(true);
