@@ -4,6 +4,7 @@ import { config, NEVER, of, Subject, take, throwError } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CreditController, isBackpressureError } from '../../src/index.js';
 import { pullFrom } from '../../src/sources/pullFrom.js';
+import { countingNaturals } from './countingNaturals.js';
 
 /** A synchronous iterable of 0..length-1 that counts every call made on its iterator. */
 function countingIterable(length: number) {
@@ -93,24 +94,13 @@ describe('pullFrom with a synchronous iterable', () => {
   });
 
   it('stops an infinite generator after 5 reads under take(5), and lets it finish exactly once', () => {
-    let reads = 0;
-    let finallyRuns = 0;
-    function* naturals() {
-      try {
-        for (let n = 0; ; n++) {
-          reads++;
-          yield n;
-        }
-      } finally {
-        finallyRuns++;
-      }
-    }
+    const { counts, naturals } = countingNaturals();
     const { events, observer } = record<number>();
     pullFrom(naturals(), of(Number.POSITIVE_INFINITY)).pipe(take(5)).subscribe(observer);
     expect(events.values).toEqual([0, 1, 2, 3, 4]);
     expect(events.completed).toBe(true);
-    expect(reads).toBe(5);
-    expect(finallyRuns).toBe(1);
+    expect(counts.reads).toBe(5);
+    expect(counts.finallyRuns).toBe(1);
   });
 
   it('reads a million items granted one at a time from inside next with a loop, not recursion', () => {
@@ -468,25 +458,14 @@ describe('pullFrom with an async iterable', () => {
   });
 
   it('stops an async generator under take(n) and runs its finally block once', async () => {
-    let reads = 0;
-    let finallyRuns = 0;
-    async function* naturals() {
-      try {
-        for (let n = 0; ; n++) {
-          reads++;
-          yield n;
-        }
-      } finally {
-        finallyRuns++;
-      }
-    }
+    const { counts, asyncNaturals } = countingNaturals();
     const { events, observer } = record<number>();
-    pullFrom(naturals(), of(Number.POSITIVE_INFINITY)).pipe(take(3)).subscribe(observer);
+    pullFrom(asyncNaturals(), of(Number.POSITIVE_INFINITY)).pipe(take(3)).subscribe(observer);
     for (let i = 0; i < 5; i++) await settle();
     expect(events.values).toEqual([0, 1, 2]);
     expect(events.completed).toBe(true);
-    expect(reads).toBe(3);
-    expect(finallyRuns).toBe(1);
+    expect(counts.reads).toBe(3);
+    expect(counts.finallyRuns).toBe(1);
   });
 
   it('errors the output with a rejection of next(), after the items before it', async () => {
@@ -502,20 +481,13 @@ describe('pullFrom with an async iterable', () => {
   });
 
   it('completes once credit is exhausted and the credit signal has completed, while a read was pending', async () => {
-    let finallyRuns = 0;
-    async function* naturals() {
-      try {
-        for (let n = 0; ; n++) yield n;
-      } finally {
-        finallyRuns++;
-      }
-    }
+    const { counts, asyncNaturals } = countingNaturals();
     const { events, observer } = record<number>();
-    pullFrom(naturals(), of(2)).subscribe(observer);
+    pullFrom(asyncNaturals(), of(2)).subscribe(observer);
     await settle();
     expect(events.values).toEqual([0, 1]);
     expect(events.completed).toBe(true);
-    expect(finallyRuns).toBe(1);
+    expect(counts.finallyRuns).toBe(1);
   });
 
   it('never starts reading without credit', async () => {

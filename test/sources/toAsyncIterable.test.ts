@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BufferOverflowError, type CreditProvider, type DropReason } from '../../src/index.js';
 import { pullFrom } from '../../src/sources/pullFrom.js';
 import { toAsyncIterable } from '../../src/sources/toAsyncIterable.js';
+import { countingNaturals } from './countingNaturals.js';
 
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -50,38 +51,25 @@ describe('toAsyncIterable, factory form', () => {
   });
 
   it('reads a synchronous producer at most highWaterMark items ahead of a slow loop', async () => {
-    let reads = 0;
-    function* naturals() {
-      for (let n = 0; ; n++) {
-        reads++;
-        yield n;
-      }
-    }
+    const { counts, naturals } = countingNaturals();
     let consumed = 0;
     for await (const n of toAsyncIterable((credits) => pullFrom(naturals(), credits), { highWaterMark: 3 })) {
       consumed++;
       expect(n).toBe(consumed - 1);
-      expect(reads - consumed).toBeLessThanOrEqual(3);
+      expect(counts.reads - consumed).toBeLessThanOrEqual(3);
       await settle();
-      expect(reads - consumed).toBeLessThanOrEqual(3);
+      expect(counts.reads - consumed).toBeLessThanOrEqual(3);
       if (consumed === 20) break;
     }
-    expect(reads).toBeLessThanOrEqual(23);
+    expect(counts.reads).toBeLessThanOrEqual(23);
   });
 
   it('unsubscribes the pipeline when the loop breaks', async () => {
-    let finallyRuns = 0;
-    function* naturals() {
-      try {
-        for (let n = 0; ; n++) yield n;
-      } finally {
-        finallyRuns++;
-      }
-    }
+    const { counts, naturals } = countingNaturals();
     for await (const n of toAsyncIterable((credits) => pullFrom(naturals(), credits))) {
       if (n === 2) break;
     }
-    expect(finallyRuns).toBe(1);
+    expect(counts.finallyRuns).toBe(1);
   });
 
   it('throws an error of the pipeline from the loop after the items before it', async () => {

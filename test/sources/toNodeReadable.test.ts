@@ -1,33 +1,18 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
-import { type Observable, of, Subject, tap } from 'rxjs';
+import { type Observable, of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { pullFrom } from '../../src/sources/pullFrom.js';
 import { toNodeReadable } from '../../src/sources/toNodeReadable.js';
+import { countingPipeline } from './countingNaturals.js';
 
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
 function countingReadable(highWaterMark: number) {
-  const grants: number[] = [];
-  const counts = { reads: 0, finallyRuns: 0 };
-  function* naturals() {
-    try {
-      for (let n = 0; ; n++) {
-        counts.reads++;
-        yield n;
-      }
-    } finally {
-      counts.finallyRuns++;
-    }
-  }
-  const stream = toNodeReadable(
-    (credits) =>
-      pullFrom(naturals(), { credits$: credits.credits$.pipe(tap((grant) => grants.push(grant))) }),
-    { highWaterMark },
-  );
-  return { stream, grants, counts };
+  const { pipeline, grants, counts } = countingPipeline();
+  return { stream: toNodeReadable(pipeline, { highWaterMark }), grants, counts };
 }
 
 describe('toNodeReadable', () => {

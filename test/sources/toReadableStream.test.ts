@@ -1,32 +1,17 @@
 import fc from 'fast-check';
-import { type Observable, of, Subject, tap } from 'rxjs';
+import { type Observable, of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { pullFrom } from '../../src/sources/pullFrom.js';
 import { toReadableStream } from '../../src/sources/toReadableStream.js';
+import { countingPipeline } from './countingNaturals.js';
 
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
 /** A stream over an endless counting generator, recording each grant its pipeline receives. */
 function countingStream(highWaterMark: number) {
-  const grants: number[] = [];
-  const counts = { reads: 0, finallyRuns: 0 };
-  function* naturals() {
-    try {
-      for (let n = 0; ; n++) {
-        counts.reads++;
-        yield n;
-      }
-    } finally {
-      counts.finallyRuns++;
-    }
-  }
-  const stream = toReadableStream(
-    (credits) =>
-      pullFrom(naturals(), { credits$: credits.credits$.pipe(tap((grant) => grants.push(grant))) }),
-    { highWaterMark },
-  );
-  return { stream, grants, counts };
+  const { pipeline, grants, counts } = countingPipeline();
+  return { stream: toReadableStream(pipeline, { highWaterMark }), grants, counts };
 }
 
 describe('toReadableStream', () => {
