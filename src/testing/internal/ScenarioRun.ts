@@ -62,6 +62,12 @@ function toObservable<R>(output: unknown): Observable<R> {
   );
 }
 
+/** A finished run: its trace, and what the run threw, if it did (the trace then ends there). */
+export interface ScenarioOutcome<T, R> {
+  readonly trace: FlowTrace<T, R>;
+  readonly thrown: { readonly error: unknown } | undefined;
+}
+
 /**
  * One run of a scenario through a pipeline, step by step, recording every event in virtual time. The
  * sync and promise drivers share it; they decide when a step runs and when the run is quiet.
@@ -197,16 +203,21 @@ export class ScenarioRun<T, R> {
     return true;
   }
 
-  /** Stops recording and returns the trace: what happens from now on is not part of the run. */
-  close(): FlowTrace<T, R> {
+  /**
+   * Ends the run: stops recording (what happens from now on is not part of the trace), then releases
+   * whatever the run left behind, pending timers and the output's subscription. What the run threw
+   * comes first; a throw during the release is kept only when the run threw nothing.
+   */
+  finish(thrown: { readonly error: unknown } | undefined): ScenarioOutcome<T, R> {
     this.#recording = false;
-    return new FlowTrace<T, R>(this.#scenario, this.#events, this.#quietMoments);
-  }
-
-  /** Releases whatever the run left behind: pending timers and the output's subscription. */
-  release(): void {
-    for (const action of [...this.#clock.actions]) action.unsubscribe();
-    this.#output?.unsubscribe();
+    const trace = new FlowTrace<T, R>(this.#scenario, this.#events, this.#quietMoments);
+    try {
+      for (const action of [...this.#clock.actions]) action.unsubscribe();
+      this.#output?.unsubscribe();
+    } catch (error) {
+      return { trace, thrown: thrown ?? { error } };
+    }
+    return { trace, thrown };
   }
 
   /**

@@ -1,13 +1,6 @@
-import type { FlowTrace } from '../FlowTrace.js';
 import type { FlowScenario } from '../flowScenario.js';
 import type { PipelineBuilder } from '../PipelineBuilder.js';
-import { ScenarioRun } from './ScenarioRun.js';
-
-/** A finished run: its trace, and what the run threw, if it did (the trace then ends there). */
-export interface ScenarioOutcome<T, R> {
-  readonly trace: FlowTrace<T, R>;
-  readonly thrown: { readonly error: unknown } | undefined;
-}
+import { type ScenarioOutcome, ScenarioRun } from './ScenarioRun.js';
 
 /** Runs a (valid) scenario synchronously in virtual time, quiet after the subscription and each step. */
 export function executeScenario<T, R>(
@@ -28,11 +21,5 @@ export function executeScenario<T, R>(
   } catch (error) {
     thrown = { error };
   }
-  const trace = run.close();
-  try {
-    run.release();
-  } catch (error) {
-    thrown ??= { error };
-  }
-  return { trace, thrown };
+  return run.finish(thrown);
 }

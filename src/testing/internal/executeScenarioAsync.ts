@@ -1,8 +1,7 @@
 import type * as fc from 'fast-check';
 import type { FlowScenario } from '../flowScenario.js';
 import type { AsyncPipelineBuilder } from '../PipelineBuilder.js';
-import type { ScenarioOutcome } from './executeScenario.js';
-import { ScenarioRun } from './ScenarioRun.js';
+import { type ScenarioOutcome, ScenarioRun } from './ScenarioRun.js';
 
 // Enough turns of the microtask queue for a settled promise to reach RxJS and the pipeline (fast-check
 // waits as many in `waitFor`); no real time passes.
@@ -78,11 +77,5 @@ export async function executeScenarioAsync<T, R>(
   } catch (error) {
     thrown ??= { error };
   }
-  const trace = run.close();
-  try {
-    run.release();
-  } catch (error) {
-    thrown ??= { error };
-  }
-  return { trace, thrown };
+  return run.finish(thrown);
 }

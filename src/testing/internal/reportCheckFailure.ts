@@ -1,7 +1,7 @@
 import { FlowControlViolationError } from '../FlowControlViolationError.js';
 import type { FlowScenario } from '../flowScenario.js';
 import type { Invariant, InvariantViolation } from '../Invariant.js';
-import type { ScenarioOutcome } from './executeScenario.js';
+import type { ScenarioOutcome } from './ScenarioRun.js';
 
 /** A run that broke an invariant or threw. */
 export interface FailedRun<T = unknown> {
