@@ -1,10 +1,12 @@
 // Issue 3's throughput benchmark: the cost of credit-based flow control per item, ours beside a plain
 // `map` and beside the peers' request(n), over the same N items from a synchronous range.
 
-import { Flowable, type ISubscription } from 'rsocket-flowable';
+import type { ISubscription } from 'rsocket-flowable';
 import Rx from 'rx';
 import { map, range, Subject, startWith, zip } from 'rxjs';
 import { CreditController, requestCredits } from '../src/index.js';
+import { BatchConsumer } from './BatchConsumer.js';
+import { flowableRange } from './flowableRange.js';
 import {
   type BenchmarkOptions,
   type BenchmarkRow,
@@ -15,62 +17,6 @@ import {
 } from './harness.js';
 
 const batchSizes = [1, 16, 256] as const;
-
-/** The consumer every contender shares: counts items and asks for `size` more each time a batch is spent. */
-class BatchConsumer {
-  count = 0;
-  readonly #size: number;
-  readonly #ask: (n: number) => void;
-  #left: number;
-
-  constructor(size: number, ask: (n: number) => void) {
-    this.#size = size;
-    this.#ask = ask;
-    this.#left = size;
-  }
-
-  next(): void {
-    this.count++;
-    if (--this.#left === 0) {
-      this.#left = this.#size;
-      this.#ask(this.#size);
-    }
-  }
-}
-
-/**
- * A range as a Reactive Streams publisher on rsocket-flowable. The package's own `Flowable.just`
- * recurses when `request` is called from inside `onNext` (a stack overflow at request(1) over a
- * million items), so this is the textbook publisher: one emission loop that re-entrant requests only
- * add to.
- */
-function flowableRange(count: number): Flowable<number> {
-  return new Flowable<number>((subscriber) => {
-    let next = 0;
-    let requested = 0;
-    let emitting = false;
-    let done = false;
-    subscriber.onSubscribe({
-      cancel: () => {
-        done = true;
-      },
-      request: (n) => {
-        requested += n;
-        if (emitting) return;
-        emitting = true;
-        while (requested > 0 && next < count && !done) {
-          requested--;
-          subscriber.onNext(next++);
-        }
-        emitting = false;
-        if (next === count && !done) {
-          done = true;
-          subscriber.onComplete();
-        }
-      },
-    });
-  });
-}
 
 function ours(items: number, batch: number): Contender {
   return {
