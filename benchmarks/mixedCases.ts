@@ -1,7 +1,6 @@
 // The cases of mixed.bench.ts, in the order the mixed process runs them: requestCredits in its shapes
 // first, then withHandshake, pullFrom and the bridges, then the peers. Each run builds fresh
 // subscriptions, the way an application runs many short-lived pipelines.
-import type { ISubscription } from 'rsocket-flowable';
 import { BehaviorSubject, count, from, lastValueFrom, map, mergeMap, of, range, Subject } from 'rxjs';
 import {
   type BufferOptions,
@@ -13,7 +12,7 @@ import {
   withHandshake,
 } from '../src/index.js';
 import { BatchConsumer } from './BatchConsumer.js';
-import { flowableRange } from './flowableRange.js';
+import { requestCreditsInBatches, rsocketFlowableInBatches } from './batchContenders.js';
 
 /** One case: `run` builds its pipelines afresh over `items` items and returns how many arrived. */
 export interface MixedCase {
@@ -37,21 +36,6 @@ const batchSizes = [1, 16, 256] as const;
 const capacity = 16;
 /** Items pushed before the held ones are granted in the buffering cases: the queue's working depth. */
 const holdDepth = 64;
-
-function creditedBatches(items: number, batch: number): MixedCase {
-  return {
-    name: `requestCredits, grant(${batch}) inside next`,
-    items,
-    run: () => {
-      const credits = new CreditController({ initial: batch });
-      const consumer = new BatchConsumer(batch, (n) => credits.grant(n));
-      range(0, items)
-        .pipe(requestCredits(credits))
-        .subscribe(() => consumer.next());
-      return consumer.count;
-    },
-  };
-}
 
 /**
  * A strategy that drops: 16 credits for every 32 items the gate has dealt with, so half of the items
@@ -166,7 +150,13 @@ export function mixedCases(sizes: MixedSizes): MixedCase[] {
         return consumer.count;
       },
     },
-    ...batchSizes.map((batch) => creditedBatches(items, batch)),
+    ...batchSizes.map(
+      (batch): MixedCase => ({
+        ...requestCreditsInBatches(items, batch),
+        name: caseNames.grant(batch),
+        items,
+      }),
+    ),
     halfDropped(items, 'drop'),
     halfDropped(items, 'latest'),
     {
@@ -216,20 +206,9 @@ export function mixedCases(sizes: MixedSizes): MixedCase[] {
     { name: caseNames.map, items, run: () => counted(range(0, items).pipe(map((item) => item * 2))) },
     ...batchSizes.map(
       (batch): MixedCase => ({
+        ...rsocketFlowableInBatches(items, batch),
         name: caseNames.flowable(batch),
         items,
-        run: () => {
-          let subscription: ISubscription | undefined;
-          const consumer = new BatchConsumer(batch, (n) => subscription?.request(n));
-          flowableRange(items).subscribe({
-            onSubscribe: (given) => {
-              subscription = given;
-              given.request(batch);
-            },
-            onNext: () => consumer.next(),
-          });
-          return consumer.count;
-        },
       }),
     ),
     inBursts(caseNames.mergeMap, sizes, () =>
