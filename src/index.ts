@@ -10,6 +10,7 @@ export { type ServiceAtCapacityDetails, ServiceAtCapacityError } from './errors/
 // Credits
 export { CreditController, type CreditControllerOptions } from './credits/CreditController.js';
 export type { CreditProvider, CreditSource } from './credits/CreditProvider.js';
+export { RateCredits, type RateCreditsOptions, rateCredits } from './credits/rateCredits.js';
 
 // Operators
 export { requestCredits } from './operators/requestCredits.js';
