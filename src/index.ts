@@ -18,6 +18,12 @@ export type { BackpressureStrategy, BufferOptions, OverflowPolicy } from './oper
 export type { DropReason } from './operators/DropReason.js';
 export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js';
 export { type RetryWithBackoffOptions, retryWithBackoff } from './operators/retryWithBackoff.js';
+export {
+  type SharedWithCredits,
+  type SharePolicy,
+  type ShareWithCreditsOptions,
+  shareWithCredits,
+} from './operators/shareWithCredits.js';
 export { withHandshake } from './operators/withHandshake.js';
 export type { WithHandshakeOptions } from './operators/WithHandshakeOptions.js';
 

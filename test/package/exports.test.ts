@@ -25,6 +25,7 @@ const expected: Record<string, string[]> = {
     'rateCredits',
     'requestCredits',
     'retryWithBackoff',
+    'shareWithCredits',
     'toAsyncIterable',
     'toNodeReadable',
     'toReadableStream',
