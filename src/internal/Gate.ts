@@ -2,11 +2,12 @@ import type { Subscription } from 'rxjs';
 import { BufferOverflowError } from '../errors/BufferOverflowError.js';
 import { type DropReason, dropReasons } from '../operators/DropReason.js';
 import type { Admission } from './Admission.js';
+import { KeyedQueue } from './KeyedQueue.js';
 import { PriorityQueue } from './PriorityQueue.js';
 import { RingBuffer } from './RingBuffer.js';
 import { reportUnhandledError } from './reportUnhandledError.js';
 import type { ResolvedBufferOptions } from './resolveBufferOptions.js';
-import type { WaitQueue } from './WaitQueue.js';
+import type { Placement, WaitQueue } from './WaitQueue.js';
 
 /** Where the gate delivers: a Subscriber, or an operator's own handling (withHandshake starts work). */
 export interface GateSink<T> {
@@ -70,7 +71,12 @@ export class Gate<T> {
     this.#admission = admission;
     this.#sink = sink;
     this.#refusal = refusal;
-    this.#queue = options.priority === undefined ? new RingBuffer<T>() : new PriorityQueue<T>();
+    this.#queue =
+      options.priority !== undefined
+        ? new PriorityQueue<T>()
+        : options.key === undefined
+          ? new RingBuffer<T>()
+          : new KeyedQueue<T>(options.key, options.perKey, options.maxKeys);
     this.dropped = Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>;
   }
 
@@ -178,15 +184,23 @@ export class Gate<T> {
         return;
       }
     }
+    let place: Placement;
+    try {
+      place =
+        strategy === 'latest'
+          ? this.#queue.placeLatest(item)
+          : this.#queue.size < this.#options.bufferSize
+            ? 'joins'
+            : 'full';
+    } catch (error) {
+      this.#dropThenFail(item, 'error', error);
+      return;
+    }
     let evicted = false;
-    if (strategy === 'latest') {
-      if (this.#queue.size > 0) {
-        this.#replace(this.#queue.removeOldest(), item, priority, 'replaced');
-        evicted = true;
-      } else {
-        this.#enqueue(item, priority);
-      }
-    } else if (this.#queue.size < this.#options.bufferSize) {
+    if (place === 'replaces') {
+      this.#replace(this.#queue.removeReplaced(), item, priority, 'replaced');
+      evicted = true;
+    } else if (place === 'joins') {
       this.#enqueue(item, priority);
     } else {
       if (!this.#makeRoom(item, priority)) return;
