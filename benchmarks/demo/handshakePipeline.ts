@@ -1,4 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
+import { tap } from 'rxjs';
 import {
   AdaptiveService,
   circuitBreaker,
@@ -7,25 +8,29 @@ import {
   vegasLimit,
   withHandshake,
 } from '../../src/index.js';
-import type { PipelineSample } from './DemoSample.js';
-import type { DemoOptions } from './demoOptions.js';
 import { fastProducer, type Job } from './fastProducer.js';
-import { ratePerSecond } from './ratePerSecond.js';
-import { slowService } from './slowService.js';
+import { type PipelineContext, PipelineOutcomes, type RunningPipeline } from './PipelineRun.js';
+import { ServiceFailure, slowService } from './slowService.js';
+
+/** A job's outcome as a result of the stage: a failed call is a result too, so it does not end the stream. */
+interface Outcome {
+  readonly job: Job;
+  readonly succeeded: boolean;
+}
 
 /**
  * Ours: the producer through `withHandshake` with a bounded buffer into the slow service, whose
  * capacity a Vegas limit adapts to its latency and which a circuit breaker guards.
  */
-export function handshakePipeline(
-  options: DemoOptions,
-  startedAt: number,
-): { sample(): PipelineSample; stop(): void } {
-  const call = slowService({ ...options, duration: options.duration * 1000, startedAt });
+export function handshakePipeline(context: PipelineContext): RunningPipeline {
+  const { options, scheduler, startedAt } = context;
+  const call = slowService({ ...options, duration: options.duration * 1000, startedAt, scheduler });
+  const outcomes = new PipelineOutcomes(context);
   // One monitor watches the stage, the service and its breaker; its alerts run on its own timer.
   const monitor = new FlowMonitor({
     name: 'demo',
     interval: 500,
+    scheduler,
     alerts: { drops: true, breakerOpen: true, utilizationAbove: { ratio: 0.95, for: 2000 } },
   });
   const alerts = new Set<string>();
@@ -35,40 +40,53 @@ export function handshakePipeline(
   });
   const adaptive = new AdaptiveService({
     monitor,
+    scheduler,
     handler: (job: Job) => call(job),
     algorithm: vegasLimit({
       initial: Math.max(1, Math.floor(options.capacity / 2)),
       max: options.capacity * 4,
+      ...(context.random === undefined ? {} : { random: context.random }),
     }),
+    // The service's own failures (a job that fails, an outage) say nothing about its load: the
+    // breaker deals with them. Counted as drops, they would hold the limit near 1 while degraded.
+    isDropped: (error) => !(error instanceof ServiceFailure),
   });
-  const breaker = circuitBreaker(adaptive, { failureThreshold: 5, resetTimeout: 1000, monitor });
-  // A failed call becomes a result, so one failure does not end the stream; the breaker still sees it.
-  const service: HandshakeProvider<Job, boolean> = {
+  // The breaker opens on an outage, not on the failure of one job, and tries again every quarter
+  // second: a trial costs one call, and each second it stays open costs the run 50-200 jobs.
+  const breaker = circuitBreaker(adaptive, {
+    failureThreshold: 5,
+    resetTimeout: 250,
+    isFailure: (error) => error instanceof ServiceFailure && error.outage,
+    scheduler,
+    monitor,
+  });
+  const service: HandshakeProvider<Job, Outcome> = {
     isReady: () => breaker.isReady(),
-    do: (item, signal) =>
-      breaker.do(item, signal).then(
-        () => true,
-        () => false,
+    do: (job, signal) =>
+      breaker.do(job, signal).then(
+        () => ({ job, succeeded: true }),
+        () => ({ job, succeeded: false }),
       ),
     credits$: breaker.credits$,
   };
-  let processed = 0;
-  let failed = 0;
-  const throughputOf = ratePerSecond();
+  let produced = 0;
   let error: string | undefined;
-  const subscription = fastProducer(options.rate)
+  const subscription = fastProducer(options.rate, scheduler)
     .pipe(
+      tap(() => produced++),
       withHandshake(service, {
         monitor,
+        scheduler,
         ...(options.strategy === 'buffer'
-          ? { bufferSize: 1000, overflow: 'drop-oldest' as const }
+          ? // The freshest jobs wait, none for more than half the deadline: older ones could only fail it.
+            { bufferSize: 1000, overflow: 'drop-oldest' as const, ttl: (options.deadline * 1000) / 2 }
           : { strategy: options.strategy }),
       }),
     )
     .subscribe({
-      next: (succeeded) => {
-        processed++;
-        if (!succeeded) failed++;
+      next: ({ job, succeeded }) => {
+        if (succeeded) outcomes.succeeded(job);
+        else outcomes.failed();
       },
       error: (reason: unknown) => {
         error = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
@@ -77,11 +95,8 @@ export function handshakePipeline(
   return {
     sample() {
       const snapshot = monitor.snapshot();
-      return {
-        produced: snapshot.received,
-        processed,
-        failed,
-        throughput: throughputOf(processed),
+      return outcomes.sample({
+        produced,
         inFlight: snapshot.inFlight ?? 0,
         capacity: snapshot.capacity,
         buffered: snapshot.buffered,
@@ -91,7 +106,7 @@ export function handshakePipeline(
         ...(snapshot.latency === undefined ? {} : { latency: snapshot.latency }),
         alerts: [...alerts],
         ...(error === undefined ? {} : { error }),
-      };
+      });
     },
     stop: () => {
       subscription.unsubscribe();

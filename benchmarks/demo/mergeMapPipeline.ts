@@ -1,9 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { mergeMap, tap } from 'rxjs';
-import type { PipelineSample } from './DemoSample.js';
-import type { DemoOptions } from './demoOptions.js';
-import { fastProducer } from './fastProducer.js';
-import { ratePerSecond } from './ratePerSecond.js';
+import { fastProducer, type Job } from './fastProducer.js';
+import { type PipelineContext, PipelineOutcomes, type RunningPipeline } from './PipelineRun.js';
 import { slowService } from './slowService.js';
 
 /**
@@ -11,49 +9,41 @@ import { slowService } from './slowService.js';
  * RxJS answer. Nothing is dropped, so everything the service cannot take yet waits in mergeMap's
  * own unbounded queue, and the heap grows with it.
  */
-export function mergeMapPipeline(
-  options: DemoOptions,
-  startedAt: number,
-): { sample(): PipelineSample; stop(): void } {
-  const call = slowService({ ...options, duration: options.duration * 1000, startedAt });
+export function mergeMapPipeline(context: PipelineContext): RunningPipeline {
+  const { options, scheduler, startedAt } = context;
+  const call = slowService({ ...options, duration: options.duration * 1000, startedAt, scheduler });
+  const outcomes = new PipelineOutcomes(context);
   let produced = 0;
   let started = 0;
-  let processed = 0;
-  let failed = 0;
   let inFlight = 0;
-  const throughputOf = ratePerSecond();
-  const subscription = fastProducer(options.rate)
+  const settled = (job: Job, succeeded: boolean) => {
+    inFlight--;
+    if (succeeded) outcomes.succeeded(job);
+    else outcomes.failed();
+  };
+  const subscription = fastProducer(options.rate, scheduler)
     .pipe(
       tap(() => produced++),
-      mergeMap((item) => {
+      mergeMap((job) => {
         started++;
         inFlight++;
-        return call(item).then(
-          () => true,
-          () => false,
+        return call(job).then(
+          () => settled(job, true),
+          () => settled(job, false),
         );
       }, options.capacity),
-      tap((succeeded) => {
-        inFlight--;
-        processed++;
-        if (!succeeded) failed++;
-      }),
     )
     .subscribe();
   return {
-    sample() {
-      return {
+    sample: () =>
+      outcomes.sample({
         produced,
-        processed,
-        failed,
-        throughput: throughputOf(processed),
         inFlight,
         capacity: options.capacity,
         buffered: produced - started,
         dropped: {},
         heapUsed: getHeapStatistics().used_heap_size,
-      };
-    },
+      }),
     stop: () => subscription.unsubscribe(),
   };
 }
