@@ -12,6 +12,8 @@ export interface PipelineContext {
   readonly startedAt: number;
   /** Randomness of the adaptive limit's probes; `Math.random` unless a test makes it repeatable. */
   readonly random?: () => number;
+  /** Numbers each job carries; default 256 (about 1 KiB). A virtual run, which measures no heap, carries none. */
+  readonly payloadLength?: number;
 }
 
 /** A pipeline running in its worker: sampled on request, stopped at the end. */

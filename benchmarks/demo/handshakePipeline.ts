@@ -55,7 +55,9 @@ export function handshakePipeline(context: PipelineContext): RunningPipeline {
   // second: a trial costs one call, and each second it stays open costs the run 50-200 jobs.
   const breaker = circuitBreaker(adaptive, {
     failureThreshold: 5,
-    resetTimeout: 250,
+    resetTimeout: 100,
+    halfOpenMaxCalls: options.capacity,
+
     isFailure: (error) => error instanceof ServiceFailure && error.outage,
     scheduler,
     monitor,
@@ -71,7 +73,12 @@ export function handshakePipeline(context: PipelineContext): RunningPipeline {
   };
   let produced = 0;
   let error: string | undefined;
-  const subscription = fastProducer(options.rate, scheduler)
+  const subscription = fastProducer({
+    rate: options.rate,
+    scheduler,
+    startedAt,
+    payloadLength: context.payloadLength,
+  })
     .pipe(
       tap(() => produced++),
       withHandshake(service, {

@@ -21,7 +21,12 @@ export function mergeMapPipeline(context: PipelineContext): RunningPipeline {
     if (succeeded) outcomes.succeeded(job);
     else outcomes.failed();
   };
-  const subscription = fastProducer(options.rate, scheduler)
+  const subscription = fastProducer({
+    rate: options.rate,
+    scheduler,
+    startedAt,
+    payloadLength: context.payloadLength,
+  })
     .pipe(
       tap(() => produced++),
       mergeMap((job) => {

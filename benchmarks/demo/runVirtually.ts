@@ -30,7 +30,13 @@ export async function runVirtually(
   random?: () => number,
 ): Promise<DemoSample[]> {
   const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
-  const context = { options, scheduler, startedAt: 0, ...(random === undefined ? {} : { random }) };
+  const context = {
+    options,
+    scheduler,
+    startedAt: 0,
+    payloadLength: 0,
+    ...(random === undefined ? {} : { random }),
+  };
   const ours = handshakePipeline(context);
   const theirs = mergeMapPipeline(context);
   const duration = options.duration * 1000;
