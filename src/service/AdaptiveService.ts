@@ -19,6 +19,8 @@ import { TrackedService } from './TrackedService.js';
  * const options: AdaptiveServiceOptions<string, number> = {
  *   handler: async (url, signal) => (await fetch(url, { signal })).status,
  *   algorithm: aimdLimit({ initial: 8 }), // a fresh algorithm for each service
+ *   // A request the server refused as malformed says nothing about its load.
+ *   isDropped: (error) => !(error instanceof TypeError),
  * };
  * const fetcher = new AdaptiveService(options);
  * ```
