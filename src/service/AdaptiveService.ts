@@ -19,8 +19,8 @@ import { TrackedService } from './TrackedService.js';
  * const options: AdaptiveServiceOptions<string, number> = {
  *   handler: async (url, signal) => (await fetch(url, { signal })).status,
  *   algorithm: aimdLimit({ initial: 8 }), // a fresh algorithm for each service
- *   // A request the server refused as malformed says nothing about its load.
- *   isDropped: (error) => !(error instanceof TypeError),
+ *   // A response that does not parse says nothing about the server's load.
+ *   isDropped: (error) => !(error instanceof SyntaxError),
  * };
  * const fetcher = new AdaptiveService(options);
  * ```
