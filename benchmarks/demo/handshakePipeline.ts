@@ -31,6 +31,7 @@ export function handshakePipeline(context: PipelineContext): RunningPipeline {
     name: 'demo',
     interval: 500,
     scheduler,
+    // Seam: the 'stalled' rule of AlertRules joins these once it lands; raised alerts are shown by name.
     alerts: { drops: true, breakerOpen: true, utilizationAbove: { ratio: 0.95, for: 2000 } },
   });
   const alerts = new Set<string>();
@@ -51,17 +52,20 @@ export function handshakePipeline(context: PipelineContext): RunningPipeline {
     // breaker deals with them. Counted as drops, they would hold the limit near 1 while degraded.
     isDropped: (error) => !(error instanceof ServiceFailure),
   });
-  // The breaker opens on an outage, not on the failure of one job, and tries again every quarter
-  // second: a trial costs one call, and each second it stays open costs the run 50-200 jobs.
+  // The breaker opens on an outage, not on the failure of one job (a trial that meets one frees its
+  // place for another), and tries again every 100 ms with as many calls as the service is said to
+  // take: a trial round costs a few fast failures while the service is down, and every second it
+  // stays open once the service is back costs the run 40-200 jobs.
   const breaker = circuitBreaker(adaptive, {
     failureThreshold: 5,
     resetTimeout: 100,
     halfOpenMaxCalls: options.capacity,
-
     isFailure: (error) => error instanceof ServiceFailure && error.outage,
     scheduler,
     monitor,
   });
+  // Seam: a failed job becomes a result here. Once withHandshake retries an item through the
+  // handshake, a job that failed on its own (not in an outage) goes back through it instead.
   const service: HandshakeProvider<Job, Outcome> = {
     isReady: () => breaker.isReady(),
     do: (job, signal) =>
