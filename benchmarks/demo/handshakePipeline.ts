@@ -43,8 +43,9 @@ export function handshakePipeline(context: PipelineContext): RunningPipeline {
     monitor,
     scheduler,
     handler: (job: Job) => call(job),
+    // Starts from the capacity mergeMap is given, and finds the service's real one from there.
     algorithm: vegasLimit({
-      initial: Math.max(1, Math.floor(options.capacity / 2)),
+      initial: options.capacity,
       max: options.capacity * 4,
       ...(context.random === undefined ? {} : { random: context.random }),
     }),
