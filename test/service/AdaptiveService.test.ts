@@ -169,8 +169,7 @@ describe('AdaptiveService', () => {
       scheduler: clock.scheduler,
       isDropped: (error) => !(error instanceof JobFailed),
     });
-    for (const kind of ['job', 'ok', 'job', 'timeout'])
-      await service.do(kind).catch(() => undefined);
+    for (const kind of ['job', 'ok', 'job', 'timeout']) await service.do(kind).catch(() => undefined);
     expect(samples.map((sample) => sample.dropped)).toEqual([false, true]);
     expect(service.active).toBe(0);
   });

@@ -52,7 +52,8 @@ export function simulateKnee(
     scheduler,
     handler: (n: number) => {
       overCapacity = Math.max(overCapacity, service.active - service.capacity);
-      const latency = (typeof base === 'number' ? base : base(scheduler.now())) * Math.max(1, service.active / knee);
+      const latency =
+        (typeof base === 'number' ? base : base(scheduler.now())) * Math.max(1, service.active / knee);
       return timer(latency, scheduler).pipe(
         map(() => {
           completed++;
