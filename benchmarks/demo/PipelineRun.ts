@@ -63,6 +63,11 @@ export class PipelineOutcomes {
     this.#failed++;
   }
 
+  /** Results so far, successes and failures. */
+  get results(): number {
+    return this.#succeeded + this.#failed;
+  }
+
   /** The sample of this moment, from what the pipeline tells of its own state. */
   sample(state: PipelineState): PipelineSample {
     const ages = this.#ages.report();

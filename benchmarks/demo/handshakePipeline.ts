@@ -65,18 +65,23 @@ export function handshakePipeline(context: PipelineContext): RunningPipeline {
     scheduler,
     monitor,
   });
+  let produced = 0;
+  // Counted here rather than read from the stage: calls still running when the 'error' strategy ends
+  // the stage are abandoned, not gone, and stay in flight in the summary.
+  let started = 0;
   // Seam: a failed job becomes a result here. Once withHandshake retries an item through the
   // handshake, a job that failed on its own (not in an outage) goes back through it instead.
   const service: HandshakeProvider<Job, Outcome> = {
     isReady: () => breaker.isReady(),
-    do: (job, signal) =>
-      breaker.do(job, signal).then(
+    do: (job, signal) => {
+      started++;
+      return breaker.do(job, signal).then(
         () => ({ job, succeeded: true }),
         () => ({ job, succeeded: false }),
-      ),
+      );
+    },
     credits$: breaker.credits$,
   };
-  let produced = 0;
   let error: string | undefined;
   const subscription = fastProducer({
     rate: options.rate,
@@ -109,7 +114,7 @@ export function handshakePipeline(context: PipelineContext): RunningPipeline {
       const snapshot = monitor.snapshot();
       return outcomes.sample({
         produced,
-        inFlight: snapshot.inFlight ?? 0,
+        inFlight: started - outcomes.results,
         capacity: snapshot.capacity,
         buffered: snapshot.buffered,
         dropped: snapshot.dropped,

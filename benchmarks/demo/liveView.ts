@@ -57,7 +57,7 @@ function rows(sample: DemoSample, options: DemoOptions, recent: boolean): Row[] 
 
 function table(lines: readonly Row[]): string[] {
   return [['', 'withHandshake', 'mergeMap'] as Row, ...lines].map(
-    ([label, ours, theirs]) => `  ${label.padEnd(24)}${ours.padEnd(30)}${theirs}`,
+    ([label, ours, theirs]) => `  ${label.padEnd(24)}${ours.padEnd(29)} ${theirs}`,
   );
 }
 

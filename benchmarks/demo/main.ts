@@ -45,7 +45,7 @@ async function run(options: DemoOptions): Promise<void> {
   const handshake = startWorker({ pipeline: 'handshake', options });
   const mergeMap = startWorker({ pipeline: 'mergeMap', options });
   const live = process.stdout.isTTY === true;
-  if (!live) console.log('Loading both pipelines; the run starts when both are ready.');
+  console.log('Loading both pipelines; the run starts when both are ready.');
   await Promise.all([handshake.ready, mergeMap.ready]);
   // One clock for everything: the workers' phases and timers, the samples and the report count from here.
   const startedAt = Date.now();
@@ -54,7 +54,8 @@ async function run(options: DemoOptions): Promise<void> {
   const duration = options.duration * 1000;
   const samples: DemoSample[] = [];
   const peakHeap = { handshake: 0, mergeMap: 0 };
-  let drawn = 0;
+  // The first redraw replaces the loading line.
+  let drawn = 1;
 
   const take = async (request: 'sample' | 'stop'): Promise<DemoSample> => {
     const at = Date.now() - startedAt;

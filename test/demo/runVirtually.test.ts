@@ -60,3 +60,27 @@ describe('the demo in virtual time (the default 15 s run, the same code as npm r
     }
   });
 });
+
+describe('the demo in virtual time, with the other strategies', () => {
+  it.each(['drop', 'latest', 'error'])(
+    'accounts for every job of each pipeline with strategy %s, calls abandoned by an error included',
+    async (strategy) => {
+      const samples = await runVirtually(
+        parseDemoOptions(['--duration', '3', '--strategy', strategy]),
+        500,
+        () => 0.5,
+      );
+      for (const sample of samples) {
+        expect(unaccounted(sample.handshake), `withHandshake at ${sample.at} ms`).toBe(0);
+        expect(unaccounted(sample.mergeMap), `mergeMap at ${sample.at} ms`).toBe(0);
+      }
+      const last = samples.at(-1) as DemoSample;
+      if (strategy === 'error') {
+        expect(last.handshake.error).toMatch(/^ServiceAtCapacityError/);
+        expect(last.handshake.inFlight).toBeGreaterThan(0);
+      } else {
+        expect(succeeded(last.handshake)).toBeGreaterThan(300);
+      }
+    },
+  );
+});
