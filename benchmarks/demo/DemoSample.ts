@@ -28,7 +28,7 @@ export interface PipelineSample {
   /** Bytes of heap in use by the worker that runs this pipeline. */
   readonly heapUsed: number;
   readonly breaker?: 'closed' | 'open' | 'half-open';
-  /** Latency of the service's recent calls in ms (from the FlowMonitor). */
+  /** Latency of the service's recent calls in ms (ours from its FlowMonitor, mergeMap's measured). */
   readonly latency?: { readonly p50: number; readonly p99: number };
   /** The FlowMonitor's alerts raised and not yet cleared. */
   readonly alerts?: readonly string[];

@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
-import { AgeHistogram, type AgePercentiles } from './AgeHistogram.js';
 import type { DemoPhase } from './DemoSample.js';
+import { DurationHistogram, type DurationPercentiles } from './DurationHistogram.js';
 import { demoPhase } from './demoPhase.js';
 import type { Job } from './fastProducer.js';
 
@@ -9,10 +9,10 @@ export interface AgeReport {
   /** Jobs that succeeded within the deadline of their production, since the start. */
   readonly useful: number;
   /** Ages of the jobs that succeeded since the previous report. */
-  readonly recent: AgePercentiles | undefined;
+  readonly recent: DurationPercentiles | undefined;
   /** Ages of all the jobs that succeeded, and of those that succeeded in each phase. */
-  readonly overall: AgePercentiles | undefined;
-  readonly byPhase: Readonly<Partial<Record<DemoPhase, AgePercentiles>>>;
+  readonly overall: DurationPercentiles | undefined;
+  readonly byPhase: Readonly<Partial<Record<DemoPhase, DurationPercentiles>>>;
 }
 
 /**
@@ -24,12 +24,12 @@ export class JobAges {
   readonly #startedAt: number;
   readonly #duration: number;
   readonly #deadline: number;
-  readonly #recent = new AgeHistogram();
-  readonly #overall = new AgeHistogram();
-  readonly #byPhase: Record<DemoPhase, AgeHistogram> = {
-    steady: new AgeHistogram(),
-    degraded: new AgeHistogram(),
-    recovered: new AgeHistogram(),
+  readonly #recent = new DurationHistogram();
+  readonly #overall = new DurationHistogram();
+  readonly #byPhase: Record<DemoPhase, DurationHistogram> = {
+    steady: new DurationHistogram(),
+    degraded: new DurationHistogram(),
+    recovered: new DurationHistogram(),
   };
   #useful = 0;
 
@@ -54,7 +54,7 @@ export class JobAges {
   report(): AgeReport {
     const recent = this.#recent.percentiles();
     this.#recent.clear();
-    const byPhase: Partial<Record<DemoPhase, AgePercentiles>> = {};
+    const byPhase: Partial<Record<DemoPhase, DurationPercentiles>> = {};
     for (const phase of ['steady', 'degraded', 'recovered'] as const) {
       const percentiles = this.#byPhase[phase].percentiles();
       if (percentiles !== undefined) byPhase[phase] = percentiles;

@@ -1,12 +1,12 @@
-import type { AgePercentiles } from './AgeHistogram.js';
 import { type DemoSample, droppedTotal, type PipelineSample } from './DemoSample.js';
+import type { DurationPercentiles } from './DurationHistogram.js';
 import type { DemoOptions } from './demoOptions.js';
 
 const mebibytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 const seconds = (ms: number) =>
   ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(2)} s`;
-const ageText = (ages: AgePercentiles | undefined) =>
+const ageText = (ages: DurationPercentiles | undefined) =>
   ages === undefined ? '-' : `${seconds(ages.p50)} / ${seconds(ages.p99)}`;
 
 function droppedText(sample: PipelineSample): string {
@@ -42,13 +42,11 @@ function rows(sample: DemoSample, options: DemoOptions, recent: boolean): Row[] 
     ['waiting', `${count(handshake.buffered)} (bounded)`, `${count(sample.mergeMap.buffered)} (unbounded)`],
     both('dropped, reported', droppedText, sample),
     both('heap', (s) => mebibytes(s.heapUsed), sample),
-    [
+    both(
       'service latency p50/p99',
-      handshake.latency === undefined
-        ? '-'
-        : `${handshake.latency.p50.toFixed(0)} / ${handshake.latency.p99.toFixed(0)} ms`,
-      '-',
-    ],
+      (s) => (s.latency === undefined ? '-' : `${s.latency.p50.toFixed(0)} / ${s.latency.p99.toFixed(0)} ms`),
+      sample,
+    ),
     ['circuit breaker', handshake.breaker ?? '-', '-'],
     ['alerts (FlowMonitor)', handshake.alerts?.join(', ') || 'none', '-'],
     ...(handshake.error === undefined ? [] : [['stopped by', handshake.error, '-'] as Row]),

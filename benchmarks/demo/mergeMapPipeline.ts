@@ -1,5 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { mergeMap, tap } from 'rxjs';
+import { DurationHistogram } from './DurationHistogram.js';
 import { fastProducer, type Job } from './fastProducer.js';
 import { type PipelineContext, PipelineOutcomes, type RunningPipeline } from './PipelineRun.js';
 import { slowService } from './slowService.js';
@@ -16,8 +17,11 @@ export function mergeMapPipeline(context: PipelineContext): RunningPipeline {
   let produced = 0;
   let started = 0;
   let inFlight = 0;
-  const settled = (job: Job, succeeded: boolean) => {
+  // Latency of the calls that settled since the previous sample (ours has its FlowMonitor's).
+  const latency = new DurationHistogram();
+  const settled = (job: Job, callStartedAt: number, succeeded: boolean) => {
     inFlight--;
+    latency.record(scheduler.now() - callStartedAt);
     if (succeeded) outcomes.succeeded(job);
     else outcomes.failed();
   };
@@ -32,23 +36,28 @@ export function mergeMapPipeline(context: PipelineContext): RunningPipeline {
       mergeMap((job) => {
         started++;
         inFlight++;
+        const callStartedAt = scheduler.now();
         return call(job).then(
-          () => settled(job, true),
-          () => settled(job, false),
+          () => settled(job, callStartedAt, true),
+          () => settled(job, callStartedAt, false),
         );
       }, options.capacity),
     )
     .subscribe();
   return {
-    sample: () =>
-      outcomes.sample({
+    sample: () => {
+      const recent = latency.percentiles();
+      latency.clear();
+      return outcomes.sample({
         produced,
         inFlight,
         capacity: options.capacity,
         buffered: produced - started,
         dropped: {},
         heapUsed: getHeapStatistics().used_heap_size,
-      }),
+        ...(recent === undefined ? {} : { latency: { p50: recent.p50, p99: recent.p99 } }),
+      });
+    },
     stop: () => subscription.unsubscribe(),
   };
 }

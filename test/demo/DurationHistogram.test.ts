@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AgeHistogram } from '../../benchmarks/demo/AgeHistogram.js';
+import { DurationHistogram } from '../../benchmarks/demo/DurationHistogram.js';
 
 /** The exact percentile: the smallest age with at least `fraction` of the ages at or below it. */
 function exact(ages: readonly number[], fraction: number): number {
@@ -8,9 +8,9 @@ function exact(ages: readonly number[], fraction: number): number {
   return sorted[Math.ceil(fraction * sorted.length) - 1] as number;
 }
 
-describe('AgeHistogram', () => {
+describe('DurationHistogram', () => {
   it('has no percentiles before an age is recorded, nor after it is cleared', () => {
-    const histogram = new AgeHistogram();
+    const histogram = new DurationHistogram();
     expect(histogram.percentiles()).toBeUndefined();
     histogram.record(120);
     expect(histogram.percentiles()?.count).toBe(1);
@@ -23,7 +23,7 @@ describe('AgeHistogram', () => {
       fc.property(
         fc.array(fc.integer({ min: 0, max: 600_000 }), { minLength: 1, maxLength: 300 }),
         (ages) => {
-          const histogram = new AgeHistogram();
+          const histogram = new DurationHistogram();
           for (const age of ages) histogram.record(age);
           const { p50, p99, count } = histogram.percentiles() ?? {
             p50: Number.NaN,
