@@ -84,8 +84,7 @@ const latencyKept = 0.75;
  * The long-term average still absorbs persistent latency, slowly, so that a service whose latency
  * rose for good (not from load) gets its limit back even where the rule above cannot tell; under
  * sustained overload the limit therefore creeps up by about `queueSize × 2 / (10 × longWindow)` per
- * sample. {@link vegasLimit}, which
- * probes for the latency without load, does not creep.
+ * sample. {@link vegasLimit}, which probes for the latency without load, does not creep.
  *
  * Parameters and defaults: `initial` 20, `min` 1, `max` 200, `smoothing` 0.2, `queueSize` 4,
  * `longWindow` 600. Bad options throw at once, naming the option and the value.
