@@ -22,7 +22,7 @@ async function advanceTo(scheduler: VirtualTimeScheduler, until: number): Promis
 /**
  * Both pipelines of the demo in virtual time, on one clock, sampled every `sampleEvery` ms: the same
  * code as `npm run demo` runs, without the threads and without the noise of a busy machine, so what
- * the library does in each phase can be measured and tested. A run of 15 s takes a few seconds.
+ * the library does in each phase can be measured and tested. A run of 15 s takes under a second.
  */
 export async function runVirtually(
   options: DemoOptions,
