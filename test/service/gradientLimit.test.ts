@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type GradientLimitOptions, gradientLimit, type LimitAlgorithm } from '../../src/index.js';
 import { checkLimitAlgorithmContract } from './limitAlgorithmContract.js';
-import { simulateKnee } from './simulateKnee.js';
+import { limitsAfter, simulateKnee, tenTimesSlowerFrom } from './simulateKnee.js';
 
 /** Feeds `count` successful calls of `latency` ms, each run at the full limit; returns the last limit. */
 function atFullLoad(algorithm: LimitAlgorithm, count: number, latency: number): number {
@@ -86,14 +86,15 @@ describe('gradientLimit', () => {
     const squeezed = limit.limit;
     expect(atFullLoad(limit, 50, 10)).toBeGreaterThan(squeezed + 20);
   });
+
   it('keeps its limit at the knee of a service slowed by something other than load (virtual time)', () => {
     // A service with room for 30 calls answers in 10 ms, then from 2 s on in 100 ms whatever the load.
     const run = simulateKnee(gradientLimit({ initial: 10 }), {
       knee: 30,
       calls: 12_000,
-      base: (now) => (now < 2000 ? 10 : 100),
+      base: tenTimesSlowerFrom(2000),
     });
-    const after = run.limits.filter((_, index) => (run.times[index] ?? 0) > 2000);
+    const after = limitsAfter(run, 2000);
     expect(after.length).toBeGreaterThan(6000);
     // Until the limit halved and the latency had not, the rise looked like our queue; then the long-term
     // latency took it. Before, the limit sat at 8 (2 × queueSize) for 5,900 of these samples.

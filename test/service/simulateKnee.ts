@@ -73,3 +73,13 @@ export function simulateKnee(
   subscription.unsubscribe();
   return { limits, overCapacity, completed, times };
 }
+
+/** A `base` for {@link simulateKnee}: 10 ms, and ten times that from `at` ms on, whatever the load. */
+export function tenTimesSlowerFrom(at: number): (now: number) => number {
+  return (now) => (now < at ? 10 : 100);
+}
+
+/** The limits a run set after `at` ms of virtual time. */
+export function limitsAfter(run: KneeRun, at: number): number[] {
+  return run.limits.filter((_, index) => (run.times[index] ?? 0) > at);
+}

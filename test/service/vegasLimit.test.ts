@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type LimitAlgorithm, type VegasLimitOptions, vegasLimit } from '../../src/index.js';
 import { checkLimitAlgorithmContract } from './limitAlgorithmContract.js';
-import { simulateKnee } from './simulateKnee.js';
+import { limitsAfter, simulateKnee, tenTimesSlowerFrom } from './simulateKnee.js';
 
 /** Feeds `count` successful calls of `latency` ms, each run at the full limit; returns the limits. */
 function atFullLoad(algorithm: LimitAlgorithm, count: number, latency: number): number[] {
@@ -110,9 +110,9 @@ describe('vegasLimit', () => {
     const run = simulateKnee(vegasLimit({ initial: 4, probeMultiplier: 100, random: () => 0.99 }), {
       knee: 8,
       calls: 3000,
-      base: (now) => (now < 2000 ? 10 : 100),
+      base: tenTimesSlowerFrom(2000),
     });
-    const after = run.limits.filter((_, index) => (run.times[index] ?? 0) > 2000);
+    const after = limitsAfter(run, 2000);
     expect(after.length).toBeGreaterThan(1000);
     // Without the early probe the limit sat at 6, below the knee, for 569 of these samples, until
     // the scheduled probe; now only while it falls and probes.
