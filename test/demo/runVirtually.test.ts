@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type DemoSample, unaccounted } from '../../benchmarks/demo/DemoSample.js';
 import { parseDemoOptions } from '../../benchmarks/demo/demoOptions.js';
 import { demoPhase } from '../../benchmarks/demo/demoPhase.js';
@@ -7,11 +7,14 @@ import { runVirtually } from '../../benchmarks/demo/runVirtually.js';
 
 const succeeded = (sample: DemoSample['handshake']) => sample.processed - sample.failed;
 
-describe('the demo in virtual time (the default 15 s run, the same code as npm run demo)', async () => {
-  const options = parseDemoOptions([]);
-  // A fixed probe interval for the adaptive limit, so the run is the same every time.
-  const samples = await runVirtually(options, 500, () => 0.5);
-  const last = samples.at(-1) as DemoSample;
+describe('the demo in virtual time (the default 15 s run, the same code as npm run demo)', () => {
+  let samples: DemoSample[] = [];
+  let last: DemoSample;
+  beforeAll(async () => {
+    // A fixed probe interval for the adaptive limit, so the run is the same every time.
+    samples = await runVirtually(parseDemoOptions([]), 500, () => 0.5);
+    last = samples.at(-1) as DemoSample;
+  });
 
   it('samples on one clock from 0.5 s to the end, each in the phase of its moment', () => {
     expect(samples.map((sample) => sample.at)).toEqual(Array.from({ length: 30 }, (_, i) => (i + 1) * 500));
