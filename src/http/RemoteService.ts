@@ -304,7 +304,13 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
   #answered(response: Response | undefined): void {
     this.#change(() => {
       this.#inFlight--;
-      if (response === undefined) return;
+      if (response === undefined) {
+        // Aborted or failed on the way: the server may have admitted the call (its freed slot will be
+        // granted back) or never seen it (no grant will come). Either way the room is short, never
+        // too large: re-learn it once idle.
+        this.#roomMayBeShort ||= this.#live;
+        return;
+      }
       const { capacity, active } = this.#loadOf(response.headers);
       if (!this.#live && capacity !== undefined && active !== undefined) {
         this.#room = capacity - active;

@@ -11,6 +11,7 @@ import { optionalFunction, optionsObject } from '../internal/resolveBufferOption
 import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { httpProtocol } from './internal/httpProtocol.js';
+import { onClientGone } from './internal/onClientGone.js';
 import { readBody } from './internal/readBody.js';
 
 /**
@@ -202,7 +203,7 @@ class HandshakeEndpoints<Req, Res> {
         else this.#wrongMethod(res, 'POST', method, path);
         return;
       case httpProtocol.creditsPath:
-        if (method === 'GET') this.#stream(res);
+        if (method === 'GET') this.#stream(req, res);
         else this.#wrongMethod(res, 'GET', method, path);
         return;
       default:
@@ -263,8 +264,7 @@ class HandshakeEndpoints<Req, Res> {
     }
     const gone = new AbortController();
     const work = new Subscription();
-    res.once('close', () => {
-      if (res.writableFinished) return;
+    const stopWaiting = onClientGone(req, res, () => {
       work.unsubscribe();
       gone.abort(new Error('The client disconnected before the answer.'));
     });
@@ -275,7 +275,7 @@ class HandshakeEndpoints<Req, Res> {
     } catch (error) {
       outcome = Promise.reject(error);
     }
-    outcome.then(
+    outcome.finally(stopWaiting).then(
       (result) => {
         this.#measure(started);
         this.#succeed(res, result);
@@ -335,7 +335,7 @@ class HandshakeEndpoints<Req, Res> {
     );
   }
 
-  #stream(res: ServerResponse): void {
+  #stream(req: IncomingMessage, res: ServerResponse): void {
     // Behind async middleware the client may be gone already: its 'close' would never come to end this.
     if (res.destroyed) return;
     res.writeHead(200, {
@@ -356,7 +356,7 @@ class HandshakeEndpoints<Req, Res> {
       clearInterval(heartbeat);
       res.end();
     };
-    res.once('close', close);
+    onClientGone(req, res, close);
 
     // While the socket's buffer is full, grants add up here and go out as one event on 'drain', so a
     // slow client costs a number, not a growing queue of events.

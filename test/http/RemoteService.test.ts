@@ -263,6 +263,75 @@ describe('RemoteService', () => {
     });
   });
 
+  describe('calls that end without an answer', () => {
+    it('keeps the room of four calls the caller aborted, so withHandshake still delivers every item', async () => {
+      const provider = new TrackedService({
+        capacity: 4,
+        handler: (n: number, signal: AbortSignal) =>
+          n < 0
+            ? new Promise<number>((_resolve, reject) =>
+                signal.addEventListener('abort', () => reject(signal.reason)),
+              )
+            : Promise.resolve(n),
+      });
+      const server = await serve(provider);
+      // Calls for -3 and -4 are held on the client until aborted, as on a slow network.
+      const slow: typeof fetch = (input, init) =>
+        init?.body === '-3' || init?.body === '-4'
+          ? new Promise((_resolve, reject) =>
+              init.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+            )
+          : fetch(input, init);
+      const remote = new RemoteService<number, number>({ url: server.url, fetch: slow });
+      const credits = collectCredits(remote as RemoteService<unknown, unknown>);
+      await eventually(() => credits.length === 1);
+      const caller = new AbortController();
+      const calls = [-1, -2, -3, -4].map((n) => remote.do(n, caller.signal));
+      // Two reach the server, two are aborted before they could: no answer tells which.
+      await eventually(() => provider.active === 2);
+      caller.abort();
+      for (const call of calls) await expect(call).rejects.toBeDefined();
+      await eventually(() => provider.active === 0 && remote.isReady(), 2_000);
+      await sleep(30);
+      // The whole room of 4, not only the 2 slots the server freed.
+      const next: Promise<number>[] = [];
+      for (let n = 0; n < 4; n++) {
+        expect(remote.isReady()).toBe(true);
+        next.push(remote.do(n));
+      }
+      expect(remote.isReady()).toBe(false);
+      await Promise.all(next);
+
+      const items = [1, 2, 3, 4, 5];
+      const results = await lastValueFrom(
+        from(items).pipe(withHandshake(remote, { bufferSize: items.length }), toArray()),
+      );
+      expect([...results].sort((a, b) => a - b)).toEqual(items);
+      expect(server.count(503)).toBe(0);
+    });
+
+    it('keeps the room of calls that failed with a network error', async () => {
+      const provider = new TrackedService({ capacity: 2, handler: async (n: number) => n });
+      const server = await serve(provider);
+      let failing = true;
+      const flaky: typeof fetch = (input, init) =>
+        failing && init?.method === 'POST'
+          ? Promise.reject(new TypeError('fetch failed'))
+          : fetch(input, init);
+      const remote = new RemoteService<number, number>({ url: server.url, fetch: flaky });
+      const credits = collectCredits(remote as RemoteService<unknown, unknown>);
+      await eventually(() => credits.length === 1);
+      await Promise.all([
+        expect(remote.do(1)).rejects.toThrow('fetch failed'),
+        expect(remote.do(2)).rejects.toThrow('fetch failed'),
+      ]);
+      failing = false;
+      await eventually(() => remote.isReady(), 2_000);
+      const results = await lastValueFrom(from([3, 4, 5]).pipe(withHandshake(remote), toArray()));
+      expect([...results].sort()).toEqual([3, 4, 5]);
+    });
+  });
+
   describe('credits$', () => {
     it('connects on the first subscription, is shared, tells a late subscriber the room, and closes after the last', async () => {
       const provider = new TrackedService({ capacity: 2, handler: async () => undefined });

@@ -502,6 +502,68 @@ describe('handshakeHandler', () => {
     });
   });
 
+  describe('pipelined requests on a connection that goes away', () => {
+    /** Opens a raw connection, writes `requests` in one go (pipelined), and resolves once connected. */
+    async function pipeline(url: string, requests: string[]) {
+      const { port } = new URL(url);
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.resume();
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write(requests.join(''));
+      return socket;
+    }
+    const postDo = (body: string) =>
+      `POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const getCredits = 'GET /credits HTTP/1.1\r\nHost: x\r\n\r\n';
+
+    it('aborts and frees every pipelined POST /do of a connection that closes, not only the first', async () => {
+      const aborted: unknown[] = [];
+      const provider = new TrackedService({
+        capacity: 16,
+        handler: (_req: unknown, signal: AbortSignal) =>
+          new Promise((_resolve, reject) => {
+            signal.addEventListener('abort', () => {
+              aborted.push(signal.reason);
+              reject(signal.reason);
+            });
+          }),
+      });
+      const { url } = await serve(provider);
+      for (let round = 1; round <= 3; round++) {
+        const socket = await pipeline(url, ['1', '2', '3', '4'].map(postDo));
+        await eventually(() => provider.active === 4);
+        socket.destroy();
+        await eventually(() => provider.active === 0);
+        expect(aborted).toHaveLength(4 * round);
+      }
+      expect((await fetch(new URL('ready', url))).status).toBe(200);
+    });
+
+    it('ends every subscription of pipelined GET /credits on connections that close', async () => {
+      const tracked = new TrackedService({ capacity: 4, handler: async (n: number) => n });
+      let subscribed = 0;
+      const provider: HandshakeProvider<number, number> = {
+        isReady: () => tracked.isReady(),
+        do: (n, signal) => tracked.do(n, signal),
+        credits$: defer(() => {
+          subscribed++;
+          return tracked.credits$.pipe(finalize(() => subscribed--));
+        }),
+      };
+      const server = await serve(provider as HandshakeProvider<unknown, unknown>);
+      for (let round = 0; round < 3; round++) {
+        const sockets = await Promise.all(
+          Array.from({ length: 40 }, () => pipeline(server.url, Array(5).fill(getCredits))),
+        );
+        await eventually(() => server.requests.length === 200 * (round + 1));
+        for (const socket of sockets) socket.destroy();
+        await eventually(() => subscribed === 0);
+      }
+      expect(await (await post(server.url, '7')).json()).toBe(7);
+    });
+  });
+
   describe('under load', () => {
     it('never runs more than capacity at once under 10,000 requests from 64 concurrent clients', async () => {
       const capacity = 8;
