@@ -8,6 +8,8 @@ import { type HandshakeProvider, ServiceAtCapacityError } from '../../src/index.
 import { TrackedService } from '../../src/service/TrackedService.js';
 import { eventually, type LoopbackServer, serveOnLoopback } from './serveOnLoopback.js';
 
+const json = { 'content-type': 'application/json' };
+
 /** A promise the test settles by hand. */
 function latch<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;
@@ -73,10 +75,31 @@ describe('handshakeHandler', () => {
 
     it('refuses bad options with errors naming the option and the value', () => {
       const provider = new TrackedService({ capacity: 1, handler: async () => 1 });
-      expect(() => handshakeHandler(provider, { retryAfter: 1.5 })).toThrow(
-        'options.retryAfter must be a non-negative integer number of seconds, got 1.5.',
+      expect(() => handshakeHandler(provider, { retryAfter: -1 })).toThrow(
+        'options.retryAfter must be a non-negative finite number of seconds, got -1.',
       );
-      expect(() => handshakeHandler(provider, { retryAfter: -1 })).toThrow(RangeError);
+      expect(() => handshakeHandler(provider, { retryAfter: Number.POSITIVE_INFINITY })).toThrow(RangeError);
+      expect(() => handshakeHandler(provider, { maxStreams: 1.5 })).toThrow(
+        'options.maxStreams must be a non-negative integer, got 1.5.',
+      );
+      expect(() => handshakeHandler(provider, { callTimeout: 0 })).toThrow(/options.callTimeout.*got 0/);
+      expect(() => handshakeHandler(provider, { revokeAfter: -5 })).toThrow(/options.revokeAfter.*got -5/);
+      expect(() => handshakeHandler(provider, { heartbeatInterval: Number.POSITIVE_INFINITY })).toThrow(
+        /options.heartbeatInterval/,
+      );
+      expect(() => handshakeHandler(provider, { scheduler: {} as never })).toThrow(/options.scheduler/);
+      expect(() => handshakeHandler(provider, { cors: { origins: 'https://a.example' as never } })).toThrow(
+        "options.cors.origins must be '*' or an array of origin strings, got 'https://a.example' (string).",
+      );
+      expect(() => handshakeHandler(provider, { cors: { origins: '*', credentials: 1 as never } })).toThrow(
+        'options.cors.credentials must be a boolean, got 1.',
+      );
+      expect(() => handshakeHandler(provider, { maxBodybytes: 5 } as never)).toThrow(
+        'options.maxBodybytes is not an option here (did you mean maxBodyBytes?)',
+      );
+      expect(() => handshakeHandler(provider, { cors: { origins: '*', origin: 'x' } as never })).toThrow(
+        /options.cors.origin is not an option here/,
+      );
       expect(() => handshakeHandler(provider, { maxBodyBytes: Number.NaN })).toThrow(
         /options.maxBodyBytes.*NaN/,
       );
@@ -282,7 +305,6 @@ describe('handshakeHandler', () => {
       const { url } = await serve(provider, { maxBodyBytes: 16 });
       const declared = await post(url, JSON.stringify('x'.repeat(100)));
       expect(declared.status).toBe(413);
-      expect(declared.headers.get('connection')).toBe('close');
       expect((await declared.json()).message).toBe('The body is larger than the limit of 16 bytes.');
 
       const chunks = new ReadableStream<Uint8Array>({
@@ -293,6 +315,7 @@ describe('handshakeHandler', () => {
       });
       const streamed = await fetch(new URL('do', url), {
         method: 'POST',
+        headers: json,
         body: chunks,
         duplex: 'half',
       } as RequestInit);
@@ -326,7 +349,7 @@ describe('handshakeHandler', () => {
       expect((await unknown.json()).message).toMatch(/No such endpoint: '\/do\/more'/);
       for (const [method, path, allowed] of [
         ['GET', 'do', 'POST'],
-        ['POST', 'ready', 'GET'],
+        ['POST', 'ready', 'GET, HEAD'],
         ['DELETE', 'credits', 'GET'],
       ] as const) {
         const wrong = await fetch(new URL(path, url), { method });
@@ -343,7 +366,7 @@ describe('handshakeHandler', () => {
       const server = await serve(provider);
       const req = request(new URL('do', server.url), {
         method: 'POST',
-        headers: { 'content-length': '50' },
+        headers: { 'content-length': '50', 'content-type': 'application/json' },
       });
       req.on('error', () => undefined);
       req.write('[1,2,3,');
@@ -368,7 +391,7 @@ describe('handshakeHandler', () => {
       const target = new URL('do', server.url);
       const send = (method: string, path: string, body: string) =>
         new Promise<void>((resolve) => {
-          const req = request(new URL(path, server.url), { method, agent }, (res) => {
+          const req = request(new URL(path, server.url), { method, agent, headers: json }, (res) => {
             res.resume();
             res.on('end', resolve);
           });
@@ -395,7 +418,7 @@ describe('handshakeHandler', () => {
         // A body cut off half-way.
         () =>
           new Promise<void>((resolve) => {
-            const req = request(target, { method: 'POST', headers: { 'content-length': '40' } });
+            const req = request(target, { method: 'POST', headers: { ...json, 'content-length': '40' } });
             req.on('error', () => resolve());
             req.on('close', () => resolve());
             req.write('[1,2,', () => setTimeout(() => req.destroy(), 1));
@@ -428,17 +451,16 @@ describe('handshakeHandler', () => {
   });
 
   describe('GET /credits', () => {
-    it('sends the free room first, then one credit per freed slot, and unsubscribes when the client goes', async () => {
+    it('leases the free room to the first client (lease, share, credit), grants each freed slot, and unsubscribes when the client goes', async () => {
       const gates = [latch(), latch()];
       const tracked = new TrackedService({ capacity: 3, handler: (n: number) => gates[n]!.promise });
       let subscribed = 0;
-      const counted: Observable<number> = tracked.credits$.pipe(finalize(() => subscribed--));
       const provider: HandshakeProvider<number, void> = {
         isReady: () => tracked.isReady(),
         do: (n, signal) => tracked.do(n, signal),
-        credits$: new (await import('rxjs')).Observable<number>((subscriber) => {
+        credits$: defer(() => {
           subscribed++;
-          return counted.subscribe(subscriber);
+          return tracked.credits$.pipe(finalize(() => subscribed--));
         }),
       };
       const server = await serve(provider as HandshakeProvider<unknown, unknown>);
@@ -446,15 +468,23 @@ describe('handshakeHandler', () => {
       void tracked.do(1);
 
       const stream = await listen(server.url);
-      await eventually(() => stream.events.length === 1);
-      expect(stream.events).toEqual([{ type: 'room', data: '1' }]);
+      await eventually(() => stream.events.length === 3);
+      expect(stream.events[0]).toMatchObject({ type: 'lease' });
+      expect(stream.events[0]!.data).toMatch(/^[0-9a-f-]{36}$/);
+      // This provider exposes no capacity: the share is the room the server accounts for.
+      expect(stream.events.slice(1)).toEqual([
+        { type: 'share', data: '1' },
+        { type: 'credit', data: '1' },
+      ]);
       expect(subscribed).toBe(1);
 
       gates[0]!.resolve();
       gates[1]!.resolve();
-      await eventually(() => stream.events.length === 3);
-      expect(stream.events.slice(1)).toEqual([
+      await eventually(() => stream.events.length === 7);
+      expect(stream.events.slice(3)).toEqual([
+        { type: 'share', data: '2' },
         { type: 'credit', data: '1' },
+        { type: 'share', data: '3' },
         { type: 'credit', data: '1' },
       ]);
 
@@ -489,16 +519,125 @@ describe('handshakeHandler', () => {
       expect(subscribed).toBe(0);
     });
 
-    it('sends a room of 0 when the provider is full', async () => {
+    it('leases a credit of 0 when the provider is full', async () => {
       const gate = latch();
       const provider = new TrackedService({ capacity: 1, handler: () => gate.promise });
       const { url } = await serve(provider);
       void provider.do(undefined);
       const stream = await listen(url);
-      await eventually(() => stream.events.length === 1);
-      expect(stream.events[0]).toEqual({ type: 'room', data: '0' });
+      await eventually(() => stream.events.length === 3);
+      expect(stream.events[2]).toEqual({ type: 'credit', data: '0' });
       stream.stop();
       gate.resolve();
+    });
+  });
+
+  describe('leases to several clients', () => {
+    const creditOf = (events: SseEvent[]) =>
+      events.reduce(
+        (credit, { type, data }) =>
+          type === 'credit'
+            ? credit + Number(data)
+            : type === 'revoke'
+              ? Math.max(0, credit - Number(data))
+              : credit,
+        0,
+      );
+    const leaseOf = (events: SseEvent[]) => events.find((event) => event.type === 'lease')!.data;
+    const postOn = (url: string, lease: string | undefined, body: string) =>
+      post(url, body, lease === undefined ? {} : { headers: { ...json, 'x-lease': lease } });
+
+    it('halves the shares when a second client joins, and takes back unused credit after revokeAfter', async () => {
+      const provider = new TrackedService({ capacity: 4, handler: async (n: number) => n });
+      const { url } = await serve(provider, { revokeAfter: 50 });
+      const first = await listen(url);
+      await eventually(() => creditOf(first.events) === 4);
+      const second = await listen(url);
+      await eventually(() => second.events.length === 3);
+      expect(second.events.slice(1)).toEqual([
+        { type: 'share', data: '2' },
+        { type: 'credit', data: '0' },
+      ]);
+      await eventually(() => first.events.some((event) => event.type === 'share'));
+      expect(first.events.at(-1)).toEqual({ type: 'share', data: '2' });
+      // The first client sends nothing: after revokeAfter its unused credit above its share goes over.
+      await eventually(() => creditOf(second.events) === 2);
+      expect(first.events.at(-1)).toEqual({ type: 'revoke', data: '2' });
+      expect(creditOf(first.events)).toBe(2);
+
+      // When the second goes, its credit returns to the first at once.
+      second.stop();
+      await eventually(() => creditOf(first.events) === 4);
+      expect(first.events.filter((event) => event.type === 'share').at(-1)).toEqual({
+        type: 'share',
+        data: '4',
+      });
+      first.stop();
+    });
+
+    it('admits a call on its lease, and refuses one without a lease while leases hold all the room, before reading its body', async () => {
+      const gate = latch();
+      const provider = new TrackedService({
+        capacity: 2,
+        handler: (n: number) => gate.promise.then(() => n),
+      });
+      const { url } = await serve(provider);
+      const stream = await listen(url);
+      await eventually(() => creditOf(stream.events) === 2);
+      const lease = leaseOf(stream.events);
+
+      // Headers only: the 503 comes although the body never does.
+      const { port } = new URL(url);
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(
+        'POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n',
+      );
+      const head = await new Promise<string>((resolve) =>
+        socket.once('data', (chunk) => resolve(String(chunk))),
+      );
+      expect(head).toMatch(/^HTTP\/1\.1 503 /);
+      expect(head).toMatch(/retry-after-ms: \d+/i);
+      socket.destroy();
+
+      const unknownLease = await postOn(url, 'no-such-lease', '1');
+      expect(unknownLease.status).toBe(503);
+      const leased = [postOn(url, lease, '1'), postOn(url, lease, '2')];
+      await eventually(() => provider.active === 2);
+      gate.resolve();
+      expect(await Promise.all(leased.map(async (call) => (await call).json()))).toEqual([1, 2]);
+      // Each freed slot goes back to the lease.
+      await eventually(() => creditOf(stream.events) === 2);
+      stream.stop();
+    });
+
+    it('gives back the credit of a call refused before the work ran (415, 400), as a credit event', async () => {
+      const provider = new TrackedService({ capacity: 1, handler: async (n: number) => n });
+      const { url } = await serve(provider);
+      const stream = await listen(url);
+      await eventually(() => creditOf(stream.events) === 1);
+      const lease = leaseOf(stream.events);
+      // Each call spends one credit; the server grants it back as the call is refused.
+      const notJson = await post(url, '1', { headers: { 'content-type': 'text/plain', 'x-lease': lease } });
+      expect(notJson.status).toBe(415);
+      await eventually(() => creditOf(stream.events) === 2);
+      const broken = await postOn(url, lease, '{');
+      expect(broken.status).toBe(400);
+      await eventually(() => creditOf(stream.events) === 3);
+      expect(await (await postOn(url, lease, '7')).json()).toBe(7);
+      stream.stop();
+    });
+
+    it('refuses credit streams beyond maxStreams with 503', async () => {
+      const provider = new TrackedService({ capacity: 2, handler: async (n: number) => n });
+      const server = await serve(provider, { maxStreams: 1 });
+      const stream = await listen(server.url);
+      const refused = await fetch(new URL('credits', server.url));
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      stream.stop();
+      await eventually(() => server.openStreams() === 0);
+      (await listen(server.url)).stop();
     });
   });
 
@@ -589,7 +728,7 @@ describe('handshakeHandler', () => {
           const body = String(n);
           const req = request(
             target,
-            { method: 'POST', agent, headers: { 'content-length': String(body.length) } },
+            { method: 'POST', agent, headers: { ...json, 'content-length': String(body.length) } },
             (res) => {
               res.resume();
               res.on('end', () => resolve(res.statusCode ?? 0));

@@ -183,6 +183,8 @@ export class LeaseBook {
     };
     this.#phase = phase;
     let failed = false;
+    // The room granted during subscription is handed out by open(), once the new lease is set up.
+    let subscribing = true;
     const fail = (error: unknown): void => {
       failed = true;
       this.#fail(phase, error);
@@ -199,12 +201,13 @@ export class LeaseBook {
           return;
         }
         phase.free += grant;
-        if (this.#phase === phase && this.#leases.size > 0) this.#distribute(phase);
+        if (!subscribing && this.#phase === phase) this.#distribute(phase);
       },
       error: fail,
       // A provider whose credits$ ends has no more room to announce: the clients reconnect to ask again.
       complete: () => fail(undefined),
     });
+    subscribing = false;
     return failed ? undefined : phase;
   }
 
@@ -218,13 +221,8 @@ export class LeaseBook {
     if (error !== undefined) reportUnhandledError(error);
   }
 
-  /** Shares changed (a lease came or went): tell them, hand out room, and plan to take back excess. */
+  /** A lease came or went: hand out room, and plan to take back unused credit above the new shares. */
   #rebalance(phase: Leasing, joined: Lease | undefined): void {
-    const share = this.#share(phase);
-    for (const lease of this.#leases.values()) {
-      if (lease !== joined && lease.share !== share) lease.channel.send('share', share);
-      lease.share = share;
-    }
     if (joined !== undefined) {
       joined.grantedAt = ++this.#grants;
       if (phase.revoking === undefined && this.#leases.size > 1) {
@@ -251,10 +249,19 @@ export class LeaseBook {
     this.#distribute(phase);
   }
 
-  #share(phase: Leasing): number {
+  /**
+   * Sets every lease's share (the capacity, or the room the book accounts for when the provider
+   * exposes none, divided among the leases), telling those whose share changed except `quiet`.
+   */
+  #refreshShares(phase: Leasing, quiet: Lease | undefined): void {
     let accounted = phase.free;
     for (const lease of this.#leases.values()) accounted += lease.holding;
-    return (this.#capacity() ?? accounted) / this.#leases.size;
+    const share = (this.#capacity() ?? accounted) / this.#leases.size;
+    for (const lease of this.#leases.values()) {
+      if (lease.share === share) continue;
+      lease.share = share;
+      if (lease !== quiet) lease.channel.send('share', share);
+    }
   }
 
   /**
@@ -262,6 +269,7 @@ export class LeaseBook {
    * lease whose grant is not sent as a `credit` event (its `lease` event carries it).
    */
   #distribute(phase: Leasing, quiet?: Lease): void {
+    this.#refreshShares(phase, quiet);
     if (phase.free === Number.POSITIVE_INFINITY) {
       for (const lease of this.#leases.values()) {
         if (lease.credit === Number.POSITIVE_INFINITY) continue;
