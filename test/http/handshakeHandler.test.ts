@@ -238,9 +238,34 @@ describe('handshakeHandler', () => {
       const refused = await post(url, '1');
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('3');
+      expect(refused.headers.get('retry-after-ms')).toBe('2500');
     });
 
-    it('derives Retry-After from the average call duration divided by the capacity, at least 1 s', async () => {
+    it('caps absurd retry advice at a day, so Retry-After stays a plain integer', async () => {
+      const provider: HandshakeProvider<unknown, never> = {
+        credits$: new (await import('rxjs')).Subject<number>(),
+        isReady: () => true,
+        do: () => Promise.reject(new ServiceAtCapacityError({ retryAfter: 1e25 })),
+      };
+      const { url } = await serve(provider);
+      const refused = await post(url, '1');
+      expect(refused.headers.get('retry-after')).toBe('86400');
+      expect(refused.headers.get('retry-after-ms')).toBe('86400000');
+    });
+
+    it('advises sub-second waits from the retryAfter option in Retry-After-Ms', async () => {
+      const gate = latch();
+      const provider = new TrackedService({ capacity: 1, handler: () => gate.promise });
+      const { url } = await serve(provider, { retryAfter: 0.05 });
+      void provider.do(undefined);
+      const refused = await post(url, '1');
+      expect(refused.headers.get('retry-after-ms')).toBe('50');
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ retryAfterMs: 50, retryAfter: 1 });
+      gate.resolve();
+    });
+
+    it('derives Retry-After-Ms from the average call duration divided by the capacity, and Retry-After in whole seconds from it', async () => {
       const gate = latch();
       let slow = true;
       const provider = new TrackedService({
@@ -253,13 +278,18 @@ describe('handshakeHandler', () => {
       const { url } = await serve(provider);
       const running = post(url, '1');
       await eventually(() => provider.active === 1);
-      expect((await post(url, '2')).headers.get('retry-after')).toBe('1');
+      const first = await post(url, '2');
+      // No call finished yet: the least advice, 1 ms, which is 1 s in whole seconds.
+      expect(first.headers.get('retry-after-ms')).toBe('1');
+      expect(first.headers.get('retry-after')).toBe('1');
       await running;
       slow = false;
       const held = post(url, '3');
       await eventually(() => provider.active === 1);
       // One call of about 1.1 s on a capacity of 1: a slot frees every 1.1 s, rounded up to 2.
-      expect((await post(url, '4')).headers.get('retry-after')).toBe('2');
+      const second = await post(url, '4');
+      expect(Number(second.headers.get('retry-after-ms'))).toBeGreaterThanOrEqual(1_100);
+      expect(second.headers.get('retry-after')).toBe('2');
       gate.resolve();
       await held;
     });
@@ -638,6 +668,189 @@ describe('handshakeHandler', () => {
       stream.stop();
       await eventually(() => server.openStreams() === 0);
       (await listen(server.url)).stop();
+    });
+  });
+
+  describe('limits and hostile clients', () => {
+    it('refuses a POST /do that is not application/json with 415 without running the work (a cross-site simple POST)', async () => {
+      let ran = 0;
+      const provider = new TrackedService({ capacity: 1, handler: async (n: unknown) => (ran++, n) });
+      const { url } = await serve(provider);
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+      ]) {
+        const refused = await post(url, '1', { headers: { 'content-type': type } });
+        expect(refused.status).toBe(415);
+        expect((await refused.json()).message).toBe('POST /do takes Content-Type: application/json.');
+      }
+      expect((await post(url, '1', { headers: {} })).status).toBe(415);
+      expect(ran).toBe(0);
+      expect(
+        (await post(url, '2', { headers: { 'content-type': 'Application/JSON; charset=utf-8' } })).status,
+      ).toBe(200);
+    });
+
+    it('answers HEAD /ready like GET without a body, and marks every answer nosniff', async () => {
+      const provider = new TrackedService({ capacity: 2, handler: async () => 1 });
+      const { url } = await serve(provider);
+      const head = await fetch(new URL('ready', url), { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('x-capacity')).toBe('2');
+      expect(await head.text()).toBe('');
+      for (const path of ['ready', 'nowhere/<script>', 'credits?x']) {
+        const answer = await fetch(new URL(path, url), path === 'credits?x' ? { method: 'PUT' } : {});
+        expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+        await answer.body?.cancel();
+      }
+    });
+
+    it('aborts the work and answers 504 after callTimeout, freeing the slot', async () => {
+      let signal: AbortSignal | undefined;
+      const provider = new TrackedService({
+        capacity: 1,
+        handler: (_n: unknown, given: AbortSignal) =>
+          new Promise((_resolve, reject) => {
+            signal = given;
+            given.addEventListener('abort', () => reject(given.reason));
+          }),
+      });
+      const { url } = await serve(provider, { callTimeout: 100 });
+      const late = await post(url, '1');
+      expect(late.status).toBe(504);
+      expect((await late.json()).message).toBe('The call took longer than options.callTimeout (100 ms).');
+      expect(signal?.aborted).toBe(true);
+      expect((signal?.reason as DOMException).name).toBe('TimeoutError');
+      await eventually(() => provider.active === 0);
+      expect((await fetch(new URL('ready', url))).status).toBe(200);
+    });
+
+    it('gets its 413 to every one of ten clients uploading 10 MB, without EPIPE, and keeps serving', async () => {
+      const provider = new TrackedService({ capacity: 2, handler: async (n: unknown) => n });
+      const { url } = await serve(provider, { maxBodyBytes: 1_024 });
+      const upload = Buffer.alloc(10 * 1_048_576, 0x31);
+      const send = (chunked: boolean) =>
+        new Promise<number | string>((resolve) => {
+          const req = request(new URL('do', url), {
+            method: 'POST',
+            headers: { ...json, ...(chunked ? {} : { 'content-length': String(upload.length) }) },
+          });
+          req.on('response', (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+          req.on('close', () => finished++);
+          req.end(upload);
+        });
+      let finished = 0;
+      const outcomes = await Promise.all(Array.from({ length: 10 }, (_, index) => send(index % 2 === 0)));
+      expect(outcomes).toEqual(Array(10).fill(413));
+      // The server reads and drops the rest of each upload, so no client is left stuck writing it.
+      await eventually(() => finished === 10, 4_000);
+      expect(await (await post(url, '5')).json()).toBe(5);
+
+      // On one connection: the refused upload in full, then another request, which is answered.
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      let received = '';
+      let failure: string | undefined;
+      socket.on('data', (chunk) => (received += String(chunk)));
+      socket.on('error', (error: NodeJS.ErrnoException) => (failure = error.code));
+      socket.write(
+        `POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${upload.length}\r\n\r\n`,
+      );
+      socket.write(upload);
+      socket.write(
+        'POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1\r\n\r\n6',
+      );
+      await eventually(
+        () => /HTTP\/1\.1 200 OK[\s\S]*\r\n\r\n6$/.test(received) || failure !== undefined,
+        4_000,
+      );
+      expect(failure).toBeUndefined();
+      expect(received).toMatch(/^HTTP\/1\.1 413 /);
+      socket.destroy();
+    });
+
+    it('answers an endless refused upload with 413, then cuts its connection after 16 MiB', async () => {
+      const provider = new TrackedService({ capacity: 1, handler: async (n: unknown) => n });
+      const { url } = await serve(provider, { maxBodyBytes: 1_024 });
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      let received = '';
+      let closed = false;
+      socket.on('data', (chunk) => (received += String(chunk)));
+      socket.on('error', () => undefined);
+      socket.on('close', () => (closed = true));
+      socket.write(
+        'POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+      );
+      const chunk = Buffer.alloc(1_048_576, 0x31);
+      const frame = Buffer.concat([
+        Buffer.from(`${chunk.length.toString(16)}\r\n`),
+        chunk,
+        Buffer.from('\r\n'),
+      ]);
+      for (let sent = 0; sent < 64 && !closed; sent++) {
+        if (!socket.write(frame))
+          await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
+      }
+      await eventually(() => closed, 4_000);
+      expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    });
+
+    describe('CORS', () => {
+      const origin = 'https://app.example';
+
+      it('answers a preflight from an allowed origin, without credentials unless allowed, and refuses others', async () => {
+        const provider = new TrackedService({ capacity: 1, handler: async (n: unknown) => n });
+        const { url } = await serve(provider, { cors: { origins: [origin], maxAge: 60 } });
+        const preflight = await fetch(new URL('do', url), {
+          method: 'OPTIONS',
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type',
+          },
+        });
+        expect(preflight.status).toBe(204);
+        expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(preflight.headers.get('access-control-allow-methods')).toBe('POST');
+        expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type, x-lease');
+        expect(preflight.headers.get('access-control-max-age')).toBe('60');
+        expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+        expect(preflight.headers.get('vary')).toBe('Origin');
+
+        const actual = await post(url, '3', { headers: { ...json, origin } });
+        expect(actual.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(actual.headers.get('access-control-expose-headers')).toContain('retry-after-ms');
+
+        const stranger = await fetch(new URL('do', url), {
+          method: 'OPTIONS',
+          headers: { origin: 'https://evil.example' },
+        });
+        expect(stranger.status).toBe(403);
+        expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+      });
+
+      it('sends credentials and the exact origin only when allowed, and nothing without the option', async () => {
+        const provider = new TrackedService({ capacity: 1, handler: async (n: unknown) => n });
+        const withCredentials = await serve(provider, { cors: { origins: '*', credentials: true } });
+        const ready = await fetch(new URL('ready', withCredentials.url), { headers: { origin } });
+        expect(ready.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(ready.headers.get('access-control-allow-credentials')).toBe('true');
+
+        const anyOrigin = await serve(provider, { cors: { origins: '*' } });
+        const open = await fetch(new URL('ready', anyOrigin.url), { headers: { origin } });
+        expect(open.headers.get('access-control-allow-origin')).toBe('*');
+
+        const none = await serve(provider);
+        const plain = await fetch(new URL('ready', none.url), { headers: { origin } });
+        expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+        expect(
+          (await fetch(new URL('do', none.url), { method: 'OPTIONS', headers: { origin } })).status,
+        ).toBe(405);
+      });
     });
   });
 
