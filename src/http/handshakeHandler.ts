@@ -12,7 +12,7 @@ import { schedulerOption } from '../internal/schedulerOption.js';
 import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
 import { discardBody } from './internal/discardBody.js';
 import { httpProtocol } from './internal/httpProtocol.js';
-import { type Lease, type LeaseAdmission, LeaseBook } from './internal/LeaseBook.js';
+import { type Lease, LeaseBook } from './internal/LeaseBook.js';
 import { LeaseStream } from './internal/LeaseStream.js';
 import { onClientGone } from './internal/onClientGone.js';
 import { readBody } from './internal/readBody.js';

@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { defer, finalize, type Observable } from 'rxjs';
+import { defer, finalize } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handshakeHandler } from '../../src/http/handshakeHandler.js';
 import { type SseEvent, SseParser } from '../../src/http/internal/SseParser.js';
@@ -674,7 +674,13 @@ describe('handshakeHandler', () => {
   describe('limits and hostile clients', () => {
     it('refuses a POST /do that is not application/json with 415 without running the work (a cross-site simple POST)', async () => {
       let ran = 0;
-      const provider = new TrackedService({ capacity: 1, handler: async (n: unknown) => (ran++, n) });
+      const provider = new TrackedService({
+        capacity: 1,
+        handler: async (n: unknown) => {
+          ran++;
+          return n;
+        },
+      });
       const { url } = await serve(provider);
       for (const type of [
         'text/plain',
@@ -721,7 +727,7 @@ describe('handshakeHandler', () => {
       expect(late.status).toBe(504);
       expect((await late.json()).message).toBe('The call took longer than options.callTimeout (100 ms).');
       expect(signal?.aborted).toBe(true);
-      expect((signal?.reason as DOMException).name).toBe('TimeoutError');
+      expect((signal!.reason as DOMException).name).toBe('TimeoutError');
       await eventually(() => provider.active === 0);
       expect((await fetch(new URL('ready', url))).status).toBe(200);
     });
