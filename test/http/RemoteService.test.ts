@@ -1,7 +1,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { defer, from, lastValueFrom, type Subscription, tap, toArray } from 'rxjs';
+import { defer, from, lastValueFrom, type Subscription, tap, toArray, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handshakeHandler } from '../../src/http/handshakeHandler.js';
 import { RemoteService } from '../../src/http/RemoteService.js';
@@ -65,6 +65,64 @@ describe('RemoteService', () => {
       expect(() => new RemoteService(undefined as never)).toThrow(
         'options.url must be a string, got undefined.',
       );
+      expect(() => new RemoteService({ url: 'http://127.0.0.1/', timeOut: 5 } as never)).toThrow(
+        'options.timeOut is not an option here (did you mean timeout?)',
+      );
+      expect(() => new RemoteService({ url: 'http://127.0.0.1/', scheduler: 1 as never })).toThrow(
+        /options.scheduler must be a SchedulerLike/,
+      );
+    });
+  });
+
+  describe('on virtual time (no sockets)', () => {
+    it('times a call out on the given scheduler', async () => {
+      const scheduler = new VirtualTimeScheduler();
+      const hanging: typeof fetch = (_input, init) =>
+        new Promise((_resolve, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+        );
+      const remote = new RemoteService<number, number>({
+        url: 'http://127.0.0.1:1/',
+        fetch: hanging,
+        timeout: 30_000,
+        scheduler,
+      });
+      const call = remote.do(1).catch((error: unknown) => error);
+      await sleep(0);
+      scheduler.flush();
+      const error = (await call) as DOMException;
+      expect(error.name).toBe('TimeoutError');
+      expect(scheduler.now()).toBe(30_000);
+    });
+
+    it('reconnects the credit stream with backoff on the given scheduler, and leases once the server answers', async () => {
+      const scheduler = new VirtualTimeScheduler();
+      let attempts = 0;
+      const events = 'event: lease\ndata: L1\n\nevent: share\ndata: 2\n\nevent: credit\ndata: 2\n\n';
+      const flaky: typeof fetch = async () => {
+        attempts++;
+        if (attempts < 4) throw new TypeError('fetch failed');
+        return new Response(
+          new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode(events)) }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        );
+      };
+      const remote = new RemoteService<number, number>({
+        url: 'http://127.0.0.1:1/',
+        fetch: flaky,
+        scheduler,
+      });
+      const credits = collectCredits(remote as RemoteService<unknown, unknown>);
+      for (let turn = 0; turn < 4 && remote.share === undefined; turn++) {
+        await sleep(5);
+        scheduler.flush();
+      }
+      await eventually(() => remote.share === 2);
+      expect(attempts).toBe(4);
+      // Each wait is at most 100 ms, then 200, 400: full jitter.
+      expect(scheduler.now()).toBeLessThanOrEqual(700);
+      expect(remote.isReady()).toBe(true);
+      expect(sum(credits)).toBeGreaterThanOrEqual(2);
     });
   });
 
@@ -112,6 +170,19 @@ describe('RemoteService', () => {
         capacity: 1,
         active: 1,
       });
+      gate.resolve();
+      await first;
+    });
+
+    it('takes the retry advice from Retry-After-Ms when the server sends it, below a second', async () => {
+      const gate = latch();
+      const provider = new TrackedService({ capacity: 1, handler: () => gate.promise });
+      const remote = new RemoteService<number, void>({
+        url: (await serve(provider, { retryAfter: 0.05 })).url,
+      });
+      const first = remote.do(1);
+      await eventually(() => provider.active === 1);
+      await expect(remote.do(2)).rejects.toMatchObject({ code: 'ERR_SERVICE_AT_CAPACITY', retryAfter: 50 });
       gate.resolve();
       await first;
     });
