@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { defer, finalize } from 'rxjs';
+import { defer, finalize, VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handshakeHandler } from '../../src/http/handshakeHandler.js';
 import { type SseEvent, SseParser } from '../../src/http/internal/SseParser.js';
@@ -547,6 +547,30 @@ describe('handshakeHandler', () => {
       await eventually(() => gone);
       await new Promise((resolve) => setTimeout(resolve, 30));
       expect(subscribed).toBe(0);
+    });
+
+    it('writes a heartbeat comment every heartbeatInterval on the given scheduler', async () => {
+      const scheduler = new VirtualTimeScheduler(VirtualAction, 40_000);
+      const provider = new TrackedService({ capacity: 1, handler: async () => undefined });
+      const { url } = await serve(provider, { scheduler, heartbeatInterval: 15_000 });
+      const controller = new AbortController();
+      const response = await fetch(new URL('credits', url), { signal: controller.signal });
+      const reader = response.body!.getReader();
+      let text = '';
+      const reading = (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          text += new TextDecoder().decode(value);
+        }
+      })().catch(() => undefined);
+      await eventually(() => text.includes('event: credit'));
+      expect(text).not.toContain(': heartbeat');
+      scheduler.flush();
+      // Beats at 15 s and 30 s of virtual time; the next would be past the 40 s this scheduler runs.
+      await eventually(() => text.split(': heartbeat').length === 3);
+      controller.abort();
+      await reading;
     });
 
     it('leases a credit of 0 when the provider is full', async () => {
