@@ -40,6 +40,20 @@ function post(url: string, body: string, init: RequestInit = {}): Promise<Respon
   });
 }
 
+/** Wraps a TrackedService so a test can count the credits$ subscriptions the handler holds. */
+function countingSubscriptions<Req, Res>(tracked: TrackedService<Req, Res>) {
+  const counter = { subscribed: 0 };
+  const provider: HandshakeProvider<Req, Res> = {
+    isReady: () => tracked.isReady(),
+    do: (req, signal) => tracked.do(req, signal),
+    credits$: defer(() => {
+      counter.subscribed++;
+      return tracked.credits$.pipe(finalize(() => counter.subscribed--));
+    }),
+  };
+  return { provider: provider as HandshakeProvider<unknown, unknown>, counter };
+}
+
 /** Opens `/credits` and collects its events until `stop()`. */
 async function listen(url: string): Promise<{ events: SseEvent[]; stop: () => void }> {
   const controller = new AbortController();
@@ -484,16 +498,8 @@ describe('handshakeHandler', () => {
     it('leases the free room to the first client (lease, share, credit), grants each freed slot, and unsubscribes when the client goes', async () => {
       const gates = [latch(), latch()];
       const tracked = new TrackedService({ capacity: 3, handler: (n: number) => gates[n]!.promise });
-      let subscribed = 0;
-      const provider: HandshakeProvider<number, void> = {
-        isReady: () => tracked.isReady(),
-        do: (n, signal) => tracked.do(n, signal),
-        credits$: defer(() => {
-          subscribed++;
-          return tracked.credits$.pipe(finalize(() => subscribed--));
-        }),
-      };
-      const server = await serve(provider as HandshakeProvider<unknown, unknown>);
+      const { provider, counter } = countingSubscriptions(tracked);
+      const server = await serve(provider);
       void tracked.do(0);
       void tracked.do(1);
 
@@ -506,7 +512,7 @@ describe('handshakeHandler', () => {
         { type: 'share', data: '1' },
         { type: 'credit', data: '1' },
       ]);
-      expect(subscribed).toBe(1);
+      expect(counter.subscribed).toBe(1);
 
       gates[0]!.resolve();
       gates[1]!.resolve();
@@ -520,20 +526,13 @@ describe('handshakeHandler', () => {
 
       stream.stop();
       await eventually(() => server.openStreams() === 0);
-      expect(subscribed).toBe(0);
+      expect(counter.subscribed).toBe(0);
     });
 
     it('holds no credits$ subscription for a client that left before a slow middleware called the handler', async () => {
       const tracked = new TrackedService({ capacity: 1, handler: async () => undefined });
-      let subscribed = 0;
-      const handle = handshakeHandler<undefined, undefined>({
-        isReady: () => tracked.isReady(),
-        do: (req, signal) => tracked.do(req, signal),
-        credits$: defer(() => {
-          subscribed++;
-          return tracked.credits$.pipe(finalize(() => subscribed--));
-        }),
-      });
+      const { provider, counter } = countingSubscriptions(tracked);
+      const handle = handshakeHandler(provider);
       let gone = false;
       const server = await serveOnLoopback((req, res) => {
         res.once('close', () => (gone = true));
@@ -546,7 +545,7 @@ describe('handshakeHandler', () => {
       client.abort();
       await eventually(() => gone);
       await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(subscribed).toBe(0);
+      expect(counter.subscribed).toBe(0);
     });
 
     it('writes a heartbeat comment every heartbeatInterval on the given scheduler', async () => {
@@ -924,23 +923,15 @@ describe('handshakeHandler', () => {
 
     it('ends every subscription of pipelined GET /credits on connections that close', async () => {
       const tracked = new TrackedService({ capacity: 4, handler: async (n: number) => n });
-      let subscribed = 0;
-      const provider: HandshakeProvider<number, number> = {
-        isReady: () => tracked.isReady(),
-        do: (n, signal) => tracked.do(n, signal),
-        credits$: defer(() => {
-          subscribed++;
-          return tracked.credits$.pipe(finalize(() => subscribed--));
-        }),
-      };
-      const server = await serve(provider as HandshakeProvider<unknown, unknown>);
+      const { provider, counter } = countingSubscriptions(tracked);
+      const server = await serve(provider);
       for (let round = 0; round < 3; round++) {
         const sockets = await Promise.all(
           Array.from({ length: 40 }, () => pipeline(server.url, Array(5).fill(getCredits))),
         );
         await eventually(() => server.requests.length === 200 * (round + 1));
         for (const socket of sockets) socket.destroy();
-        await eventually(() => subscribed === 0);
+        await eventually(() => counter.subscribed === 0);
       }
       expect(await (await post(server.url, '7')).json()).toBe(7);
     });
