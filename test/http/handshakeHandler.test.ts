@@ -755,6 +755,23 @@ describe('handshakeHandler', () => {
       expect((await fetch(new URL('ready', url))).status).toBe(200);
     });
 
+    it('answers 408 to a body that does not arrive within callTimeout, taking no slot', async () => {
+      const provider = new TrackedService({ capacity: 1, handler: async (n: unknown) => n });
+      const { url } = await serve(provider, { callTimeout: 100 });
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(
+        'POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n[1,',
+      );
+      const head = await new Promise<string>((resolve) =>
+        socket.once('data', (chunk) => resolve(String(chunk))),
+      );
+      expect(head).toMatch(/^HTTP\/1\.1 408 /);
+      socket.destroy();
+      expect(provider.active).toBe(0);
+      expect(await (await post(url, '2')).json()).toBe(2);
+    });
+
     it('gets its 413 to every one of ten clients uploading 10 MB, without EPIPE, and keeps serving', async () => {
       const provider = new TrackedService({ capacity: 2, handler: async (n: unknown) => n });
       const { url } = await serve(provider, { maxBodyBytes: 1_024 });

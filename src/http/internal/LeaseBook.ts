@@ -115,13 +115,10 @@ export class LeaseBook {
    * when the provider's credits$ failed or ended at once (reported).
    */
   open(channel: LeaseChannel): Lease | undefined {
+    const phase = this.#leasing();
+    if (phase === undefined) return undefined;
     const lease = new Lease(channel);
     this.#leases.set(lease.id, lease);
-    const phase = this.#leasing();
-    if (phase === undefined) {
-      this.#leases.delete(lease.id);
-      return undefined;
-    }
     this.#rebalance(phase, lease);
     return lease;
   }
