@@ -72,15 +72,17 @@ describe('handshakeHandler and RemoteService with clients in several processes',
     const clients = [0, 1].map((index) => startClient(server.url, index * itemsPerClient, itemsPerClient));
     await eventually(() => clients.every((client) => client.leased()), 20_000);
     const started = performance.now();
+    const serverCpu = process.cpuUsage();
     const reports = await Promise.all(clients.map((client) => client.report));
     const wall = performance.now() - started;
+    const { user, system } = process.cpuUsage(serverCpu);
 
     const items = 2 * itemsPerClient;
     const ideal = (items * latency) / capacity;
     const calls = server.answers.filter((answer) => answer.path === '/do').length;
     const refused = server.count(503);
     console.info(
-      `two processes: ${items} items at capacity ${capacity}, ${latency} ms each: ${Math.round(wall)} ms (ideal ${ideal} ms, ${(wall / ideal).toFixed(2)}x), ${calls} calls, ${refused} refused with 503, at most ${stats.most} running`,
+      `two processes: ${items} items at capacity ${capacity}, ${latency} ms each: ${Math.round(wall)} ms (ideal ${ideal} ms, ${(wall / ideal).toFixed(2)}x), ${calls} calls, ${refused} refused with 503, at most ${stats.most} running; CPU: server ${Math.round((user + system) / 1000)} ms, clients ${reports.map((report) => report.cpuMilliseconds).join(' and ')} ms`,
     );
     expect(reports.map((report) => report.delivered)).toEqual([itemsPerClient, itemsPerClient]);
     expect(completed.size).toBe(items);

@@ -11,6 +11,8 @@ export interface ClientReport {
   readonly delivered: number;
   readonly refused: number;
   readonly milliseconds: number;
+  /** CPU time this process spent, user and system. */
+  readonly cpuMilliseconds: number;
 }
 
 const [url = '', fromArg = '0', countArg = '0'] = process.argv.slice(2);
@@ -21,8 +23,11 @@ const pending = new Set(Array.from({ length: count }, (_, index) => first + inde
 let refused = 0;
 let delivered = 0;
 
+let told = false;
 const leased = remote.credits$.subscribe(() => {
-  if (remote.share !== undefined) process.send?.({ kind: 'leased' });
+  if (told || remote.share === undefined) return;
+  told = true;
+  process.send?.({ kind: 'leased' });
 });
 const started = performance.now();
 await lastValueFrom(
@@ -49,6 +54,7 @@ const report: ClientReport = {
   delivered,
   refused,
   milliseconds: Math.round(performance.now() - started),
+  cpuMilliseconds: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
 };
 leased.unsubscribe();
 process.send?.(report, () => process.exit(0));
