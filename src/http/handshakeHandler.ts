@@ -343,7 +343,10 @@ class HandshakeEndpoints<Req, Res> {
     this.#options = options;
     this.#leases = new LeaseBook(
       credits,
-      () => this.#load().capacity,
+      () => {
+        const { capacity, active } = this.#load();
+        return capacity === undefined || active === undefined ? undefined : { capacity, active };
+      },
       options.scheduler,
       options.revokeAfter,
     );
@@ -476,6 +479,7 @@ class HandshakeEndpoints<Req, Res> {
         } catch (error) {
           outcome = Promise.reject(error);
         }
+        this.#leases.started(admission);
         outcome.then(
           (result) => {
             if (!finish(true)) return;

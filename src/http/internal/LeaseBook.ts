@@ -42,8 +42,14 @@ export class Lease {
  */
 export type LeaseAdmission =
   | { readonly kind: 'unleased' }
-  | { readonly kind: 'pooled'; readonly phase: Leasing }
-  | { readonly kind: 'leased'; readonly phase: Leasing; readonly lease: Lease };
+  | { readonly kind: 'pooled'; readonly phase: Leasing; pending: boolean }
+  | { readonly kind: 'leased'; readonly phase: Leasing; readonly lease: Lease; pending: boolean };
+
+/** The load a provider exposes (a TrackedService does): what the book's free room is checked against. */
+export interface LeaseLoad {
+  readonly capacity: number;
+  readonly active: number;
+}
 
 /**
  * The book's phases. `idle`: no credit stream is open; the book does not listen to the provider and
@@ -55,6 +61,8 @@ interface Leasing {
   readonly kind: 'leasing';
   readonly subscription: Subscription;
   free: number;
+  /** Admissions whose work has not started yet (their body is being read): slots promised. */
+  reserved: number;
   /** The pending take-back of unused credit above the shares, after a lease joined. */
   revoking: Subscription | undefined;
 }
@@ -75,8 +83,8 @@ const unleased: LeaseAdmission = { kind: 'unleased' };
  */
 export class LeaseBook {
   readonly #credits: Observable<number>;
-  /** The provider's capacity, when it exposes one; otherwise the room the book accounts for. */
-  readonly #capacity: () => number | undefined;
+  /** The provider's load, when it exposes one; otherwise the book counts the room credits$ grants. */
+  readonly #load: () => LeaseLoad | undefined;
   readonly #scheduler: SchedulerLike;
   readonly #revokeAfter: number;
   readonly #leases = new Map<string, Lease>();
@@ -85,12 +93,12 @@ export class LeaseBook {
 
   constructor(
     credits: Observable<number>,
-    capacity: () => number | undefined,
+    load: () => LeaseLoad | undefined,
     scheduler: SchedulerLike,
     revokeAfter: number,
   ) {
     this.#credits = credits;
-    this.#capacity = capacity;
+    this.#load = load;
     this.#scheduler = scheduler;
     this.#revokeAfter = revokeAfter;
   }
@@ -149,13 +157,23 @@ export class LeaseBook {
     if (lease !== undefined && lease.credit > 0) {
       lease.credit = subtractOne(lease.credit);
       lease.running++;
-      return { kind: 'leased', phase, lease };
+      phase.reserved++;
+      return { kind: 'leased', phase, lease, pending: true };
     }
+    this.#syncFree(phase);
     if (phase.free > 0) {
       phase.free = subtractOne(phase.free);
-      return { kind: 'pooled', phase };
+      phase.reserved++;
+      return { kind: 'pooled', phase, pending: true };
     }
     return undefined;
+  }
+
+  /** The admitted call's work started: the provider counts its slot as active from now on. */
+  started(admission: LeaseAdmission): void {
+    if (admission.kind === 'unleased' || !admission.pending) return;
+    admission.pending = false;
+    admission.phase.reserved--;
   }
 
   /**
@@ -164,7 +182,9 @@ export class LeaseBook {
    * the slot is free again now.
    */
   release(admission: LeaseAdmission, ranWork: boolean): void {
-    if (admission.kind === 'unleased' || admission.phase !== this.#phase) return;
+    if (admission.kind === 'unleased') return;
+    this.started(admission);
+    if (admission.phase !== this.#phase) return;
     if (admission.kind === 'leased') admission.lease.running--;
     if (!ranWork) admission.phase.free++;
     this.#distribute(admission.phase);
@@ -176,6 +196,7 @@ export class LeaseBook {
       kind: 'leasing',
       subscription: new Subscription(),
       free: 0,
+      reserved: 0,
       revoking: undefined,
     };
     this.#phase = phase;
@@ -247,13 +268,26 @@ export class LeaseBook {
   }
 
   /**
+   * With the provider's load known, the free room is what it has free less what the book promised
+   * (credit and admissions not started): counting grants alone would count twice the slots of calls
+   * made on the provider directly, not through the handler, and miss a capacity that shrank.
+   */
+  #syncFree(phase: Leasing): void {
+    const load = this.#load();
+    if (load === undefined) return;
+    let promised = phase.reserved;
+    for (const lease of this.#leases.values()) promised += lease.credit;
+    phase.free = Math.max(0, load.capacity - load.active - promised);
+  }
+
+  /**
    * Sets every lease's share (the capacity, or the room the book accounts for when the provider
    * exposes none, divided among the leases), telling those whose share changed except `quiet`.
    */
   #refreshShares(phase: Leasing, quiet: Lease | undefined): void {
     let accounted = phase.free;
     for (const lease of this.#leases.values()) accounted += lease.holding;
-    const share = (this.#capacity() ?? accounted) / this.#leases.size;
+    const share = (this.#load()?.capacity ?? accounted) / this.#leases.size;
     for (const lease of this.#leases.values()) {
       if (lease.share === share) continue;
       lease.share = share;
@@ -266,6 +300,7 @@ export class LeaseBook {
    * lease whose grant is not sent as a `credit` event (its `lease` event carries it).
    */
   #distribute(phase: Leasing, quiet?: Lease): void {
+    this.#syncFree(phase);
     this.#refreshShares(phase, quiet);
     if (phase.free === Number.POSITIVE_INFINITY) {
       for (const lease of this.#leases.values()) {
