@@ -1,9 +1,11 @@
 import {
+  defer,
+  finalize,
   type MonoTypeOperatorFunction,
   Observable,
   type SchedulerLike,
-  type Subscriber,
   type Subscription,
+  type TeardownLogic,
   tap,
 } from 'rxjs';
 import { BackpressureError } from '../errors/BackpressureError.js';
@@ -11,6 +13,8 @@ import { describeValue } from '../internal/describeValue.js';
 import { numberOption } from '../internal/numberOption.js';
 import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
+import { type DirectCreditSignal, type SpendingReport, takeGrants } from '../internal/subscribeCredits.js';
+import type { UpstreamHandlers } from '../internal/subscribeSafely.js';
 import type { CreditProvider } from './CreditProvider.js';
 
 /**
@@ -41,18 +45,30 @@ export interface RateCreditsOptions {
 const unit = 1000;
 const optionKeys = ['perSecond', 'burst', 'initial', 'scheduler'];
 
+/** The consumer holding the bucket, and its account of spending when it keeps one. */
+interface Taker {
+  readonly handlers: UpstreamHandlers<number>;
+  readonly spending: SpendingReport | undefined;
+}
+
 /**
  * A token bucket as a credit provider: credit accrues at `perSecond` up to `burst`, and goes to the
- * subscriber of `credits$` as soon as a whole credit has accrued.
+ * consumer of `credits$` as soon as a whole credit has accrued.
  *
  * Unlike `interval(...)` used as a credit signal, it never piles up credit while the consumer is idle:
  * credit granted and not yet spent counts against `burst`, so the bucket must learn what was spent.
- * Put {@link RateCredits.meter} right after the stage that spends the credit (it counts one credit per
- * item, or `cost(item)`), or call {@link RateCredits.spend} yourself. Without either the bucket fills
- * once and then grants nothing more: a stall.
+ * `requestCredits(bucket)` and `shareWithCredits(...).branch(bucket)` tell it themselves, as they
+ * deliver each item (one credit, or `cost(item)`): nothing more is needed.
  *
- * - `credits$` takes one subscriber at a time (a second one errors with `'ERR_CREDITS_IN_USE'`); credit
- *   granted to a subscriber that leaves unspent goes back into the bucket for the next one.
+ * Any other consumer cannot tell it, and the bucket would fill once and then grant nothing more. So:
+ * - `pullFrom(source, bucket)` needs {@link RateCredits.meter} after it (subscribed with it:
+ *   `pullFrom(source, bucket).pipe(bucket.meter())`); without one, its credit signal errors at once
+ *   with a {@link BackpressureError} of code `'ERR_CREDITS_UNMETERED'` instead of stalling.
+ * - Code of your own that subscribes to `credits$` calls {@link RateCredits.spend} as it spends the
+ *   credit (or puts `meter()` after the stage that spends it).
+ *
+ * - `credits$` takes one consumer at a time (a second one errors with `'ERR_CREDITS_IN_USE'`); credit
+ *   granted to a consumer that leaves unspent goes back into the bucket for the next one.
  * - {@link RateCredits.pause} stops accrual and granting, {@link RateCredits.resume} restarts them from
  *   that moment (the pause earns nothing). Credit already granted stays granted.
  * - One timer at a time, set for the next whole credit (at least 1 ms apart); none while the bucket is
@@ -72,14 +88,15 @@ const optionKeys = ['perSecond', 'burst', 'initial', 'scheduler'];
  *
  * const bucket = rateCredits({ perSecond: 100, burst: 10 });
  * interval(1)
- *   .pipe(requestCredits(bucket, { strategy: 'drop' }), bucket.meter())
+ *   .pipe(requestCredits(bucket, { strategy: 'drop' }))
  *   .subscribe((n) => console.log(n)); // 100 a second, at most 10 at once after a quiet spell
  * ```
  */
 export class RateCredits implements CreditProvider {
-  /** The grants: whole credits as they accrue. One subscriber at a time. */
+  /** The grants: whole credits as they accrue. One consumer at a time. */
   readonly credits$: Observable<number>;
 
+  // Twelve properties with the private brand: the fast-properties budget (README, "Design notes").
   readonly #perSecond: number;
   readonly #burst: number;
   readonly #scheduler: SchedulerLike;
@@ -89,8 +106,10 @@ export class RateCredits implements CreditProvider {
   /** When accrual was last brought up to date. */
   #since: number;
   #paused = false;
-  #taker: Subscriber<number> | undefined;
+  #taker: Taker | undefined;
   #timer: Subscription | undefined;
+  /** Subscribed {@link RateCredits.meter} operators: a consumer that cannot report spending needs one. */
+  #meters = 0;
 
   constructor(options: RateCreditsOptions) {
     const given = optionsObject(options, 'rateCredits(options)');
@@ -116,7 +135,13 @@ export class RateCredits implements CreditProvider {
     this.#scheduler = schedulerOption(given.scheduler, 'rateCredits(options).scheduler');
     this.#accrued = initial * unit;
     this.#since = this.#scheduler.now();
-    this.credits$ = new Observable<number>((subscriber) => this.#take(subscriber));
+    const take = (handlers: UpstreamHandlers<number>, spending?: SpendingReport): TeardownLogic =>
+      this.#take(handlers, spending, true);
+    // The direct channel (as on a CreditController's credits$): how requestCredits reports spending.
+    this.credits$ = Object.assign(
+      new Observable<number>((subscriber) => this.#take(subscriber, undefined, false)),
+      { [takeGrants]: take },
+    ) satisfies DirectCreditSignal;
   }
 
   /** Credit granted and not yet spent. */
@@ -131,7 +156,10 @@ export class RateCredits implements CreditProvider {
 
   /**
    * Tells the bucket that `n` granted credits were spent (a positive safe integer, default 1), which
-   * makes room for more. Spending more than is outstanding throws a `RangeError`.
+   * makes room for more: for a consumer of `credits$` of your own. Spending more than is outstanding
+   * throws a `RangeError`; spending while `requestCredits` or a `shareWithCredits` branch holds the
+   * bucket (they report their spending themselves) throws a {@link BackpressureError} of code
+   * `'ERR_CREDITS_SPENT_TWICE'`.
    */
   spend(n = 1): void {
     numberOption(
@@ -140,6 +168,12 @@ export class RateCredits implements CreditProvider {
       'a positive safe integer',
       (value) => Number.isSafeInteger(value) && value >= 1,
     );
+    if (this.#taker?.spending !== undefined) {
+      throw new BackpressureError(
+        'ERR_CREDITS_SPENT_TWICE',
+        `spend(${describeValue(n)}): this RateCredits is held by requestCredits or a shareWithCredits branch, which reports what it spends itself; spending by hand would count it twice.`,
+      );
+    }
     if (n > this.#outstanding) {
       throw new RangeError(
         `spend(n): n is ${describeValue(n)}, more than the ${this.#outstanding} credits outstanding; spend only what was granted.`,
@@ -152,12 +186,25 @@ export class RateCredits implements CreditProvider {
   }
 
   /**
-   * An operator that spends one credit per item it passes (or `cost(item)`), to put right after the
-   * stage that spends this bucket's credit (`requestCredits(bucket)`, `pullFrom(source, bucket)`).
+   * An operator that spends one credit per item it passes (or `cost(item)`), for a consumer that cannot
+   * report its spending: put it right after `pullFrom(source, bucket)` or after the stage of your own
+   * that spends this bucket's credit. Behind `requestCredits(bucket)`, which reports its spending
+   * itself, it passes items through and spends nothing.
    */
   meter<T>(cost?: (item: T) => number): MonoTypeOperatorFunction<T> {
     const costOf = optionalFunction(cost, 'meter(cost)');
-    return tap((item: T) => this.spend(costOf === undefined ? 1 : costOf(item)));
+    return (source) =>
+      defer(() => {
+        this.#meters++;
+        return source.pipe(
+          tap((item: T) => {
+            if (this.#taker?.spending === undefined) this.spend(costOf === undefined ? 1 : costOf(item));
+          }),
+          finalize(() => {
+            this.#meters--;
+          }),
+        );
+      });
   }
 
   /** Stops accrual and granting until {@link RateCredits.resume}. */
@@ -177,29 +224,60 @@ export class RateCredits implements CreditProvider {
     this.#schedule();
   }
 
-  #take(subscriber: Subscriber<number>): () => void {
+  /**
+   * @param direct Taken through the direct channel: a consumer of this package, which either reports
+   *   its spending or (pullFrom) cannot, and then needs a subscribed meter.
+   */
+  #take(
+    handlers: UpstreamHandlers<number>,
+    spending: SpendingReport | undefined,
+    direct: boolean,
+  ): TeardownLogic {
     if (this.#taker !== undefined) {
-      subscriber.error(
+      handlers.error(
         new BackpressureError(
           'ERR_CREDITS_IN_USE',
           'This RateCredits already has a subscriber; a grant is never spent twice, so credits$ takes one subscriber at a time.',
         ),
       );
-      return () => undefined;
+      return undefined;
     }
-    this.#taker = subscriber;
+    if (direct && spending === undefined && this.#meters === 0) {
+      handlers.error(
+        new BackpressureError(
+          'ERR_CREDITS_UNMETERED',
+          'This RateCredits cannot learn what pullFrom spends, so it would fill once and then stall: put bucket.meter() right after it, as in pullFrom(source, bucket).pipe(bucket.meter()).',
+        ),
+      );
+      return undefined;
+    }
+    const taker: Taker = { handlers, spending };
+    this.#taker = taker;
+    if (spending !== undefined) spending.onSpend = (n) => this.#spentBy(taker, n);
     this.#catchUp();
     this.#grant();
     this.#schedule();
     return () => {
-      if (this.#taker !== subscriber) return;
+      if (this.#taker !== taker) return;
+      if (spending !== undefined) spending.onSpend = undefined;
       this.#taker = undefined;
       this.#cancelTimer();
       this.#catchUp();
-      // Granted to a subscriber that left without spending it: back into the bucket.
+      // Granted to a consumer that left without spending it: back into the bucket.
       this.#accrued += this.#outstanding * unit;
       this.#outstanding = 0;
     };
+  }
+
+  /**
+   * The taker reports `n` credits spent, in the middle of delivering an item: room for more, granted
+   * by the timer rather than now, so no grant reaches the taker before that item is delivered.
+   */
+  #spentBy(taker: Taker, n: number): void {
+    if (this.#taker !== taker) return;
+    this.#catchUp();
+    this.#outstanding -= n;
+    this.#schedule();
   }
 
   /** Brings accrual up to now: never beyond what `burst` leaves room for. */
@@ -212,7 +290,7 @@ export class RateCredits implements CreditProvider {
     this.#since = now;
   }
 
-  /** Hands every whole accrued credit to the subscriber. */
+  /** Hands every whole accrued credit to the taker. */
   #grant(): void {
     const taker = this.#taker;
     if (taker === undefined || this.#paused) return;
@@ -220,7 +298,7 @@ export class RateCredits implements CreditProvider {
     if (whole === 0) return;
     this.#accrued -= whole * unit;
     this.#outstanding += whole;
-    taker.next(whole);
+    taker.handlers.next(whole);
   }
 
   /** One timer, due when the next whole credit has accrued; none when nothing can accrue. */

@@ -1,15 +1,17 @@
 import type { Admission } from './Admission.js';
 import { addCredits } from './addCredits.js';
 import { describeValue } from './describeValue.js';
+import type { SpendingReport } from './subscribeCredits.js';
 
 /**
  * Admission by credit: an item passes when outstanding credit covers its cost. Outstanding credit is
  * `Infinity` once demand is unbounded (a grant of `Infinity`, or a total beyond `MAX_SAFE_INTEGER`,
  * Reactive Streams §3.17); from then on nothing is counted.
  */
-export class CreditAdmission<T> implements Admission<T> {
+export class CreditAdmission<T> implements Admission<T>, SpendingReport {
   /** Credits granted and not yet spent. */
   outstanding = 0;
+  onSpend: ((credits: number) => void) | undefined = undefined;
   readonly #cost: ((item: T) => number) | undefined;
   #costOfAdmitted = 1;
 
@@ -35,8 +37,9 @@ export class CreditAdmission<T> implements Admission<T> {
   }
 
   admit(): void {
-    if (this.outstanding !== Number.POSITIVE_INFINITY) {
-      this.outstanding -= this.#cost === undefined ? 1 : this.#costOfAdmitted;
-    }
+    if (this.outstanding === Number.POSITIVE_INFINITY) return;
+    const cost = this.#cost === undefined ? 1 : this.#costOfAdmitted;
+    this.outstanding -= cost;
+    if (this.onSpend !== undefined) this.onSpend(cost);
   }
 }

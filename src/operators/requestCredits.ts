@@ -82,14 +82,19 @@ export function requestCredits<T>(
       subscriber.add(() => gate.release());
       const probe = { ledger: gate, bufferSize: resolved.bufferSize, credit: admission };
       if (monitor?.watchStage(subscriber, probe) === false) return;
-      subscribeCredits(signal, subscriber, {
-        next: (grant) => {
-          admission.grant(grant);
-          gate.wake();
+      subscribeCredits(
+        signal,
+        subscriber,
+        {
+          next: (grant) => {
+            admission.grant(grant);
+            gate.wake();
+          },
+          error: (error) => gate.fail(error),
+          complete: () => gate.admissionEnded(),
         },
-        error: (error) => gate.fail(error),
-        complete: () => gate.admissionEnded(),
-      });
+        admission,
+      );
       if (!gate.closed) {
         subscribeSafelyThrough(source, subscriber, new GateSubscriber(gate, delayError));
       }

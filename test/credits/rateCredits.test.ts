@@ -1,8 +1,19 @@
 import * as fc from 'fast-check';
-import { interval, Subject, type Subscription } from 'rxjs';
+import { interval, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { isBackpressureError, type RateCredits, rateCredits, requestCredits } from '../../src/index.js';
+import {
+  isBackpressureError,
+  pullFrom,
+  type RateCredits,
+  rateCredits,
+  requestCredits,
+  shareWithCredits,
+} from '../../src/index.js';
 import { virtualClock } from '../virtualClock.js';
+
+function* naturals(): Generator<number> {
+  for (let n = 0; ; n++) yield n;
+}
 
 /** Subscribes to the bucket's credits$, recording each grant with its time. */
 function takeGrants(bucket: RateCredits, now: () => number, onGrant?: (n: number) => void) {
@@ -57,7 +68,7 @@ describe('rateCredits', () => {
     const source = new Subject<number>();
     const deliveredAt: number[] = [];
     source
-      .pipe(requestCredits(bucket, { strategy: 'drop' }), bucket.meter())
+      .pipe(requestCredits(bucket, { strategy: 'drop' }))
       .subscribe(() => deliveredAt.push(scheduler.now()));
     advance(50); // idle: the bucket stays at 3
     for (let n = 0; n < 10; n++) source.next(n); // ten at once: three pass
@@ -96,6 +107,122 @@ describe('rateCredits', () => {
     advance(10_000);
     const second = takeGrants(bucket, () => scheduler.now());
     expect(second.total()).toBe(3);
+  });
+
+  describe('learning what was spent', () => {
+    /**
+     * One item a ms, each tick a timer of its own: `interval` on a VirtualTimeScheduler chains every
+     * tick to the one before, and tearing down a long chain overflows the stack.
+     */
+    function flood(scheduler: SchedulerLike): Observable<number> {
+      return new Observable<number>((subscriber) => {
+        let tick = 0;
+        let timer = scheduler.schedule(function next() {
+          subscriber.next(tick++);
+          timer = scheduler.schedule(next, 1);
+        }, 1);
+        return () => timer.unsubscribe();
+      });
+    }
+
+    it('keeps granting perSecond behind requestCredits alone, with no meter: the bucket never stalls', () => {
+      const { scheduler, advance } = virtualClock();
+      const bucket = rateCredits({ perSecond: 50, burst: 5, scheduler });
+      let delivered = 0;
+      const subscription = flood(scheduler)
+        .pipe(requestCredits(bucket, { strategy: 'drop' }))
+        .subscribe(() => delivered++);
+      advance(60_000);
+      subscription.unsubscribe();
+      // The full bucket at the start, then 50 a second; a credit may be one tick from its item.
+      expect(delivered).toBeGreaterThanOrEqual(5 + 50 * 60 - 2);
+      expect(delivered).toBeLessThanOrEqual(5 + 50 * 60);
+    });
+
+    it('counts cost(item) as what requestCredits spent', () => {
+      const { scheduler, advance } = virtualClock();
+      const bucket = rateCredits({ perSecond: 100, burst: 10, scheduler });
+      let spent = 0;
+      const subscription = flood(scheduler)
+        .pipe(requestCredits(bucket, { strategy: 'drop', cost: () => 5 }))
+        .subscribe(() => {
+          spent += 5;
+          expect(bucket.outstanding).toBeLessThanOrEqual(10);
+        });
+      advance(10_000);
+      subscription.unsubscribe();
+      expect(spent).toBeGreaterThanOrEqual(10 + 100 * 10 - 10);
+      expect(spent).toBeLessThanOrEqual(10 + 100 * 10);
+    });
+
+    it('keeps granting behind a shareWithCredits branch with no meter', () => {
+      const { scheduler, advance } = virtualClock();
+      const bucket = rateCredits({ perSecond: 20, burst: 2, scheduler });
+      const shared = shareWithCredits(flood(scheduler));
+      let delivered = 0;
+      const subscription = shared.branch(bucket, { strategy: 'drop' }).subscribe(() => delivered++);
+      advance(10_000);
+      subscription.unsubscribe();
+      expect(delivered).toBeGreaterThanOrEqual(2 + 20 * 10 - 1);
+      expect(delivered).toBeLessThanOrEqual(2 + 20 * 10);
+    });
+
+    it('passes items through a meter() behind requestCredits without counting them twice', () => {
+      const { scheduler, advance } = virtualClock();
+      const bucket = rateCredits({ perSecond: 10, burst: 1, scheduler });
+      const errors: unknown[] = [];
+      let delivered = 0;
+      const subscription = flood(scheduler)
+        .pipe(requestCredits(bucket, { strategy: 'drop' }), bucket.meter())
+        .subscribe({ next: () => delivered++, error: (error: unknown) => errors.push(error) });
+      advance(10_000);
+      subscription.unsubscribe();
+      expect(errors).toEqual([]);
+      expect(delivered).toBeGreaterThanOrEqual(100);
+      expect(delivered).toBeLessThanOrEqual(101);
+    });
+
+    it('refuses spend(n) by hand while requestCredits reports its own spending', () => {
+      const { scheduler } = virtualClock();
+      const bucket = rateCredits({ perSecond: 10, burst: 3, scheduler });
+      const subscription = new Subject<number>().pipe(requestCredits(bucket)).subscribe();
+      expect(bucket.outstanding).toBe(3);
+      expect(() => bucket.spend(1)).toThrow(expect.objectContaining({ code: 'ERR_CREDITS_SPENT_TWICE' }));
+      subscription.unsubscribe();
+    });
+
+    it('errors pullFrom at once, naming the fix, when no meter() follows it, instead of stalling', () => {
+      const bucket = rateCredits({ perSecond: 10, burst: 3, scheduler: virtualClock().scheduler });
+      const errors: unknown[] = [];
+      const items: number[] = [];
+      pullFrom([1, 2, 3, 4], bucket).subscribe({
+        next: (item) => items.push(item),
+        error: (error: unknown) => errors.push(error),
+      });
+      expect(items).toEqual([]);
+      expect(errors).toEqual([expect.objectContaining({ code: 'ERR_CREDITS_UNMETERED' })]);
+      expect(String((errors[0] as Error).message)).toMatch(
+        /pullFrom\(source, bucket\)\.pipe\(bucket\.meter\(\)\)/,
+      );
+      expect(bucket.outstanding).toBe(0);
+    });
+
+    it('reads pullFrom at perSecond with a meter() after it, and lets the next consumer in once it left', () => {
+      const { scheduler, advance } = virtualClock();
+      const bucket = rateCredits({ perSecond: 100, burst: 4, scheduler });
+      const read: number[] = [];
+      const first = pullFrom(naturals(), bucket)
+        .pipe(bucket.meter())
+        .subscribe((n) => read.push(n));
+      advance(1_000);
+      expect(read.length).toBeGreaterThanOrEqual(4 + 100 - 1);
+      expect(read.length).toBeLessThanOrEqual(4 + 100);
+      first.unsubscribe();
+      // The meter has gone with its pipeline: a pullFrom without one is refused again.
+      const errors: unknown[] = [];
+      pullFrom(naturals(), bucket).subscribe({ error: (error: unknown) => errors.push(error) });
+      expect(errors).toEqual([expect.objectContaining({ code: 'ERR_CREDITS_UNMETERED' })]);
+    });
   });
 
   it('takes one subscriber at a time', () => {
