@@ -13,7 +13,7 @@ import { describeValue } from '../internal/describeValue.js';
 import { numberOption } from '../internal/numberOption.js';
 import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
-import { type DirectCreditSignal, type SpendingReport, takeGrants } from '../internal/subscribeCredits.js';
+import { type CreditAccount, type DirectCreditSignal, takeGrants } from '../internal/subscribeCredits.js';
 import type { UpstreamHandlers } from '../internal/subscribeSafely.js';
 import type { CreditProvider } from './CreditProvider.js';
 
@@ -45,10 +45,10 @@ export interface RateCreditsOptions {
 const unit = 1000;
 const optionKeys = ['perSecond', 'burst', 'initial', 'scheduler'];
 
-/** The consumer holding the bucket, and its account of spending when it keeps one. */
+/** The consumer holding the bucket, and its account of credit when it keeps one. */
 interface Taker {
   readonly handlers: UpstreamHandlers<number>;
-  readonly spending: SpendingReport | undefined;
+  readonly account: CreditAccount | undefined;
 }
 
 /**
@@ -58,7 +58,8 @@ interface Taker {
  * Unlike `interval(...)` used as a credit signal, it never piles up credit while the consumer is idle:
  * credit granted and not yet spent counts against `burst`, so the bucket must learn what was spent.
  * `requestCredits(bucket)` and `shareWithCredits(...).branch(bucket)` tell it themselves, as they
- * deliver each item (one credit, or `cost(item)`): nothing more is needed.
+ * deliver each item (one credit, or `cost(item)`): nothing more is needed. An item whose `cost` is
+ * above `burst` could never pass: `requestCredits` errors with a `RangeError` rather than wait for it.
  *
  * Any other consumer cannot tell it, and the bucket would fill once and then grant nothing more. So:
  * - `pullFrom(source, bucket)` needs {@link RateCredits.meter} after it (subscribed with it:
@@ -135,8 +136,8 @@ export class RateCredits implements CreditProvider {
     this.#scheduler = schedulerOption(given.scheduler, 'rateCredits(options).scheduler');
     this.#accrued = initial * unit;
     this.#since = this.#scheduler.now();
-    const take = (handlers: UpstreamHandlers<number>, spending?: SpendingReport): TeardownLogic =>
-      this.#take(handlers, spending, true);
+    const take = (handlers: UpstreamHandlers<number>, account?: CreditAccount): TeardownLogic =>
+      this.#take(handlers, account, true);
     // The direct channel (as on a CreditController's credits$): how requestCredits reports spending.
     this.credits$ = Object.assign(
       new Observable<number>((subscriber) => this.#take(subscriber, undefined, false)),
@@ -168,7 +169,7 @@ export class RateCredits implements CreditProvider {
       'a positive safe integer',
       (value) => Number.isSafeInteger(value) && value >= 1,
     );
-    if (this.#taker?.spending !== undefined) {
+    if (this.#taker?.account !== undefined) {
       throw new BackpressureError(
         'ERR_CREDITS_SPENT_TWICE',
         `spend(${describeValue(n)}): this RateCredits is held by requestCredits or a shareWithCredits branch, which reports what it spends itself; spending by hand would count it twice.`,
@@ -198,7 +199,7 @@ export class RateCredits implements CreditProvider {
         this.#meters++;
         return source.pipe(
           tap((item: T) => {
-            if (this.#taker?.spending === undefined) this.spend(costOf === undefined ? 1 : costOf(item));
+            if (this.#taker?.account === undefined) this.spend(costOf === undefined ? 1 : costOf(item));
           }),
           finalize(() => {
             this.#meters--;
@@ -230,7 +231,7 @@ export class RateCredits implements CreditProvider {
    */
   #take(
     handlers: UpstreamHandlers<number>,
-    spending: SpendingReport | undefined,
+    account: CreditAccount | undefined,
     direct: boolean,
   ): TeardownLogic {
     if (this.#taker !== undefined) {
@@ -242,7 +243,7 @@ export class RateCredits implements CreditProvider {
       );
       return undefined;
     }
-    if (direct && spending === undefined && this.#meters === 0) {
+    if (direct && account === undefined && this.#meters === 0) {
       handlers.error(
         new BackpressureError(
           'ERR_CREDITS_UNMETERED',
@@ -251,15 +252,21 @@ export class RateCredits implements CreditProvider {
       );
       return undefined;
     }
-    const taker: Taker = { handlers, spending };
+    const taker: Taker = { handlers, account };
     this.#taker = taker;
-    if (spending !== undefined) spending.onSpend = (n) => this.#spentBy(taker, n);
+    if (account !== undefined) {
+      account.onSpend = (n) => this.#spentBy(taker, n);
+      account.ceiling = this.#burst;
+    }
     this.#catchUp();
     this.#grant();
     this.#schedule();
     return () => {
       if (this.#taker !== taker) return;
-      if (spending !== undefined) spending.onSpend = undefined;
+      if (account !== undefined) {
+        account.onSpend = undefined;
+        account.ceiling = Number.POSITIVE_INFINITY;
+      }
       this.#taker = undefined;
       this.#cancelTimer();
       this.#catchUp();

@@ -11,23 +11,25 @@ import { subscribeSafely, type UpstreamHandlers } from './subscribeSafely.js';
 export const takeGrants: unique symbol = Symbol('rxjs-backpressure.takeGrants');
 
 /**
- * @internal A consumer's account of the credit it spends. A credit signal that must learn what was
- * spent (a token bucket: credit granted and unspent counts against its burst) sets `onSpend` while
- * the consumer holds it; the consumer calls it with each item's cost as it spends the credit.
+ * @internal A consumer's account of its credit, open to a credit signal that must know how it is spent
+ * (a token bucket: credit granted and unspent counts against its burst). While the consumer holds the
+ * signal, the signal sets `onSpend`, which the consumer calls with each item's cost as it spends it,
+ * and `ceiling`, the most credit it will ever have outstanding: an item costing more could never pass.
  */
-export interface SpendingReport {
+export interface CreditAccount {
   onSpend: ((credits: number) => void) | undefined;
+  ceiling: number;
 }
 
 /**
  * @internal A credit signal that can also hand its grants straight to `taker`, already checked, without
  * a subscriber in between. Same contract as subscribing: one taker at a time (a second one gets
  * `error`), grants kept while nobody takes them arrive first, as one, and the teardown lets go.
- * `spending` is the taker's {@link SpendingReport}, when it keeps one; signals that need not learn
- * spending ignore it.
+ * `account` is the taker's {@link CreditAccount}, when it keeps one; signals that need not know how
+ * credit is spent ignore it.
  */
 export interface DirectCreditSignal extends Observable<number> {
-  readonly [takeGrants]: (taker: UpstreamHandlers<number>, spending?: SpendingReport) => TeardownLogic;
+  readonly [takeGrants]: (taker: UpstreamHandlers<number>, account?: CreditAccount) => TeardownLogic;
 }
 
 /**
@@ -38,18 +40,18 @@ export interface DirectCreditSignal extends Observable<number> {
  * checked once, by `grant()`, and reach `next` as a plain call, with no subscriber and no second check
  * in between. That matters because at `grant(1)` a grant is made inside the downstream `next` for
  * every item. Its teardown joins `owner` exactly as a subscription would. A consumer that passes its
- * `spending` lets such a signal learn what it spends, so a token bucket needs no meter after it.
+ * `account` lets such a signal learn what it spends, so a token bucket needs no meter after it.
  */
 export function subscribeCredits(
   signal: Observable<number>,
   owner: Subscription,
   handlers: UpstreamHandlers<number>,
-  spending?: SpendingReport,
+  account?: CreditAccount,
 ): void {
   const take = (signal as Partial<DirectCreditSignal>)[takeGrants];
   if (take !== undefined) {
     // Added once taken: if `owner` ended meanwhile, `add` runs the teardown at once.
-    owner.add(take(handlers, spending));
+    owner.add(take(handlers, account));
     return;
   }
   subscribeSafely(signal, owner, {

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { interval, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
+import { interval, Observable, of, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   isBackpressureError,
@@ -165,6 +165,30 @@ describe('rateCredits', () => {
       subscription.unsubscribe();
       expect(delivered).toBeGreaterThanOrEqual(2 + 20 * 10 - 1);
       expect(delivered).toBeLessThanOrEqual(2 + 20 * 10);
+    });
+
+    it('errors requestCredits, naming the cost and the burst, for an item costing more than burst, rather than waiting forever', () => {
+      const { scheduler, advance } = virtualClock();
+      const bucket = rateCredits({ perSecond: 100, burst: 5, scheduler });
+      const delivered: number[][] = [];
+      const errors: unknown[] = [];
+      const drops: [number[], string][] = [];
+      of([1, 2], [1, 2, 3, 4, 5, 6, 7, 8], [9])
+        .pipe(
+          requestCredits(bucket, {
+            cost: (batch) => batch.length,
+            onDrop: (batch, reason) => drops.push([batch, reason]),
+          }),
+        )
+        .subscribe({ next: (batch) => delivered.push(batch), error: (error: unknown) => errors.push(error) });
+      advance(1_000);
+      expect(delivered).toEqual([[1, 2]]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(RangeError);
+      expect(String(errors[0])).toMatch(/cost\(item\) is 8, more than the 5 credits/);
+      expect(drops.map(([batch, reason]) => [batch.length, reason])).toEqual([[8, 'error']]);
+      // The bucket got back what the failed pipeline held.
+      expect(bucket.outstanding).toBe(0);
     });
 
     it('passes items through a meter() behind requestCredits without counting them twice', () => {
