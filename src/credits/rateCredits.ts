@@ -61,12 +61,12 @@ interface Taker {
  * deliver each item (one credit, or `cost(item)`): nothing more is needed. An item whose `cost` is
  * above `burst` could never pass: `requestCredits` errors with a `RangeError` rather than wait for it.
  *
- * Any other consumer cannot tell it, and the bucket would fill once and then grant nothing more. So:
- * - `pullFrom(source, bucket)` needs {@link RateCredits.meter} after it (subscribed with it:
- *   `pullFrom(source, bucket).pipe(bucket.meter())`); without one, its credit signal errors at once
- *   with a {@link BackpressureError} of code `'ERR_CREDITS_UNMETERED'` instead of stalling.
- * - Code of your own that subscribes to `credits$` calls {@link RateCredits.spend} as it spends the
- *   credit (or puts `meter()` after the stage that spends it).
+ * Any other consumer (`pullFrom(source, bucket)`, code of your own subscribed to `credits$`, the
+ * operators of another copy of this package) cannot tell it: put {@link RateCredits.meter} right after
+ * the stage that spends the credit, as in `pullFrom(source, bucket).pipe(bucket.meter())`, so that
+ * the meter is subscribed before the consumer takes the bucket. A consumer that cannot tell the bucket,
+ * arriving while no meter is subscribed, gets a {@link BackpressureError} of code
+ * `'ERR_CREDITS_UNMETERED'` at once, where the bucket would have filled once and then stalled.
  *
  * - `credits$` takes one consumer at a time (a second one errors with `'ERR_CREDITS_IN_USE'`); credit
  *   granted to a consumer that leaves unspent goes back into the bucket for the next one.
@@ -137,12 +137,11 @@ export class RateCredits implements CreditProvider {
     this.#accrued = initial * unit;
     this.#since = this.#scheduler.now();
     const take = (handlers: UpstreamHandlers<number>, account?: CreditAccount): TeardownLogic =>
-      this.#take(handlers, account, true);
+      this.#take(handlers, account);
     // The direct channel (as on a CreditController's credits$): how requestCredits reports spending.
-    this.credits$ = Object.assign(
-      new Observable<number>((subscriber) => this.#take(subscriber, undefined, false)),
-      { [takeGrants]: take },
-    ) satisfies DirectCreditSignal;
+    this.credits$ = Object.assign(new Observable<number>((subscriber) => this.#take(subscriber, undefined)), {
+      [takeGrants]: take,
+    }) satisfies DirectCreditSignal;
   }
 
   /** Credit granted and not yet spent. */
@@ -156,41 +155,11 @@ export class RateCredits implements CreditProvider {
   }
 
   /**
-   * Tells the bucket that `n` granted credits were spent (a positive safe integer, default 1), which
-   * makes room for more: for a consumer of `credits$` of your own. Spending more than is outstanding
-   * throws a `RangeError`; spending while `requestCredits` or a `shareWithCredits` branch holds the
-   * bucket (they report their spending themselves) throws a {@link BackpressureError} of code
-   * `'ERR_CREDITS_SPENT_TWICE'`.
-   */
-  spend(n = 1): void {
-    numberOption(
-      n,
-      'spend(n): n',
-      'a positive safe integer',
-      (value) => Number.isSafeInteger(value) && value >= 1,
-    );
-    if (this.#taker?.account !== undefined) {
-      throw new BackpressureError(
-        'ERR_CREDITS_SPENT_TWICE',
-        `spend(${describeValue(n)}): this RateCredits is held by requestCredits or a shareWithCredits branch, which reports what it spends itself; spending by hand would count it twice.`,
-      );
-    }
-    if (n > this.#outstanding) {
-      throw new RangeError(
-        `spend(n): n is ${describeValue(n)}, more than the ${this.#outstanding} credits outstanding; spend only what was granted.`,
-      );
-    }
-    this.#catchUp();
-    this.#outstanding -= n;
-    this.#grant();
-    this.#schedule();
-  }
-
-  /**
-   * An operator that spends one credit per item it passes (or `cost(item)`), for a consumer that cannot
-   * report its spending: put it right after `pullFrom(source, bucket)` or after the stage of your own
-   * that spends this bucket's credit. Behind `requestCredits(bucket)`, which reports its spending
-   * itself, it passes items through and spends nothing.
+   * An operator that tells the bucket one credit was spent per item it passes (or `cost(item)`, a
+   * positive safe integer), for a consumer that cannot tell it: put it right after
+   * `pullFrom(source, bucket)`, or after the stage of your own that spends this bucket's credit.
+   * Spending more than is outstanding errors its output with a `RangeError`. Behind
+   * `requestCredits(bucket)`, which tells the bucket itself, it passes items through and counts nothing.
    */
   meter<T>(cost?: (item: T) => number): MonoTypeOperatorFunction<T> {
     const costOf = optionalFunction(cost, 'meter(cost)');
@@ -199,7 +168,7 @@ export class RateCredits implements CreditProvider {
         this.#meters++;
         return source.pipe(
           tap((item: T) => {
-            if (this.#taker?.account === undefined) this.spend(costOf === undefined ? 1 : costOf(item));
+            if (this.#taker?.account === undefined) this.#spend(costOf === undefined ? 1 : costOf(item));
           }),
           finalize(() => {
             this.#meters--;
@@ -226,14 +195,10 @@ export class RateCredits implements CreditProvider {
   }
 
   /**
-   * @param direct Taken through the direct channel: a consumer of this package, which either reports
-   *   its spending or (pullFrom) cannot, and then needs a subscribed meter.
+   * @param account The consumer's account of credit: `requestCredits` and `shareWithCredits` branches
+   *   keep one, through which the bucket learns what they spend; any other consumer needs a meter.
    */
-  #take(
-    handlers: UpstreamHandlers<number>,
-    account: CreditAccount | undefined,
-    direct: boolean,
-  ): TeardownLogic {
+  #take(handlers: UpstreamHandlers<number>, account: CreditAccount | undefined): TeardownLogic {
     if (this.#taker !== undefined) {
       handlers.error(
         new BackpressureError(
@@ -243,11 +208,11 @@ export class RateCredits implements CreditProvider {
       );
       return undefined;
     }
-    if (direct && account === undefined && this.#meters === 0) {
+    if (account === undefined && this.#meters === 0) {
       handlers.error(
         new BackpressureError(
           'ERR_CREDITS_UNMETERED',
-          'This RateCredits cannot learn what pullFrom spends, so it would fill once and then stall: put bucket.meter() right after it, as in pullFrom(source, bucket).pipe(bucket.meter()).',
+          'This RateCredits cannot learn what this consumer spends (pullFrom, or a subscriber of credits$), so it would fill once and then stall: put bucket.meter() right after the stage that spends its credit, as in pullFrom(source, bucket).pipe(bucket.meter()).',
         ),
       );
       return undefined;
@@ -274,6 +239,25 @@ export class RateCredits implements CreditProvider {
       this.#accrued += this.#outstanding * unit;
       this.#outstanding = 0;
     };
+  }
+
+  /** A meter counts `n` credits spent: room for more, granted at once if it has accrued. */
+  #spend(n: number): void {
+    numberOption(
+      n,
+      'meter(cost): cost(item)',
+      'a positive safe integer',
+      (value) => Number.isSafeInteger(value) && value >= 1,
+    );
+    if (n > this.#outstanding) {
+      throw new RangeError(
+        `meter(cost): ${describeValue(n)} spent, more than the ${this.#outstanding} credits outstanding; put the meter right after the stage that spends this bucket's credit, and only there.`,
+      );
+    }
+    this.#catchUp();
+    this.#outstanding -= n;
+    this.#grant();
+    this.#schedule();
   }
 
   /**

@@ -16,15 +16,28 @@ function* naturals(): Generator<number> {
   for (let n = 0; ; n++) yield n;
 }
 
-/** Subscribes to the bucket's credits$, recording each grant with its time. */
-function takeGrants(bucket: RateCredits, now: () => number, onGrant?: (n: number) => void) {
+/**
+ * Takes the bucket as code of one's own does: a meter over the credits it says it spent, subscribed
+ * first, then credits$, recording each grant with its time. `spendAtOnce` spends every grant as it comes.
+ */
+function takeGrants(
+  bucket: RateCredits,
+  now: () => number,
+  { spendAtOnce = false, onGrant }: { spendAtOnce?: boolean; onGrant?: (n: number) => void } = {},
+) {
   const grants: { at: number; n: number }[] = [];
-  const subscription = bucket.credits$.subscribe((n) => {
-    grants.push({ at: now(), n });
-    onGrant?.(n);
-  });
+  const spent = new Subject<number>();
+  const spend = (n: number) => spent.next(n);
+  const subscription = spent.pipe(bucket.meter((n: number) => n)).subscribe();
+  subscription.add(
+    bucket.credits$.subscribe((n) => {
+      grants.push({ at: now(), n });
+      onGrant?.(n);
+      if (spendAtOnce) spend(n);
+    }),
+  );
   const total = () => grants.reduce((sum, grant) => sum + grant.n, 0);
-  return { grants, subscription, total };
+  return { grants, subscription, total, spend };
 }
 
 describe('rateCredits', () => {
@@ -37,11 +50,7 @@ describe('rateCredits', () => {
     ] as const) {
       const { scheduler, advance } = virtualClock();
       const bucket = rateCredits({ perSecond, burst, scheduler });
-      const { total } = takeGrants(
-        bucket,
-        () => scheduler.now(),
-        (n) => bucket.spend(n),
-      );
+      const { total } = takeGrants(bucket, () => scheduler.now(), { spendAtOnce: true });
       const seconds = 200;
       advance(seconds * 1000);
       // The initial full bucket, then perSecond a second; the last credit of the run may be a timer away.
@@ -54,11 +63,11 @@ describe('rateCredits', () => {
   it('never lets credit pile up while the consumer is idle: outstanding stays at burst', () => {
     const { scheduler, advance } = virtualClock();
     const bucket = rateCredits({ perSecond: 100, burst: 5, scheduler });
-    const { total } = takeGrants(bucket, () => scheduler.now());
+    const { total, spend } = takeGrants(bucket, () => scheduler.now());
     advance(60_000);
     expect(total()).toBe(5);
     expect(bucket.outstanding).toBe(5);
-    bucket.spend(5);
+    spend(5);
     advance(10);
     expect(total()).toBe(6); // one credit 10 ms after the spend, not a minute's worth
   });
@@ -83,11 +92,7 @@ describe('rateCredits', () => {
   it('pauses: no grants and no accrual while paused; resume restarts from that moment', () => {
     const { scheduler, advance } = virtualClock();
     const bucket = rateCredits({ perSecond: 10, burst: 4, initial: 0, scheduler });
-    const { grants, total } = takeGrants(
-      bucket,
-      () => scheduler.now(),
-      (n) => bucket.spend(n),
-    );
+    const { grants, total } = takeGrants(bucket, () => scheduler.now(), { spendAtOnce: true });
     advance(250);
     expect(total()).toBe(2);
     bucket.pause();
@@ -103,7 +108,7 @@ describe('rateCredits', () => {
     const { scheduler, advance } = virtualClock();
     const bucket = rateCredits({ perSecond: 10, burst: 3, initial: 2, scheduler });
     const first = takeGrants(bucket, () => scheduler.now());
-    bucket.spend(1);
+    first.spend(1);
     first.subscription.unsubscribe();
     advance(10_000);
     const second = takeGrants(bucket, () => scheduler.now());
@@ -207,15 +212,6 @@ describe('rateCredits', () => {
       expect(delivered).toBeLessThanOrEqual(101);
     });
 
-    it('refuses spend(n) by hand while requestCredits reports its own spending', () => {
-      const { scheduler } = virtualClock();
-      const bucket = rateCredits({ perSecond: 10, burst: 3, scheduler });
-      const subscription = new Subject<number>().pipe(requestCredits(bucket)).subscribe();
-      expect(bucket.outstanding).toBe(3);
-      expect(() => bucket.spend(1)).toThrow(expect.objectContaining({ code: 'ERR_CREDITS_SPENT_TWICE' }));
-      subscription.unsubscribe();
-    });
-
     it('errors pullFrom at once, naming the fix, when no meter() follows it, instead of stalling', () => {
       const bucket = rateCredits({ perSecond: 10, burst: 3, scheduler: virtualClock().scheduler });
       const errors: unknown[] = [];
@@ -250,19 +246,27 @@ describe('rateCredits', () => {
     });
   });
 
+  it('errors a subscriber of credits$ at once, naming the fix, when no meter is subscribed, instead of stalling', () => {
+    const bucket = rateCredits({ perSecond: 1, scheduler: virtualClock().scheduler });
+    const grants: number[] = [];
+    const errors: unknown[] = [];
+    bucket.credits$.subscribe({ next: (n) => grants.push(n), error: (error: unknown) => errors.push(error) });
+    expect(grants).toEqual([]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'ERR_CREDITS_UNMETERED' })]);
+    expect(String(errors[0])).toMatch(/put bucket\.meter\(\) right after the stage that spends its credit/);
+  });
+
   it('takes one subscriber at a time', () => {
     const bucket = rateCredits({ perSecond: 1, scheduler: virtualClock().scheduler });
-    bucket.credits$.subscribe();
+    takeGrants(bucket, () => 0);
     const errors: unknown[] = [];
     bucket.credits$.subscribe({ error: (error: unknown) => errors.push(error) });
     expect(errors).toHaveLength(1);
     expect(isBackpressureError(errors[0]) && errors[0].code).toBe('ERR_CREDITS_IN_USE');
   });
 
-  it('refuses spending more than was granted, and bad options, naming them', () => {
+  it('refuses bad options, naming them', () => {
     const bucket = rateCredits({ perSecond: 1, burst: 2, initial: 0, scheduler: virtualClock().scheduler });
-    expect(() => bucket.spend(1)).toThrow(/more than the 0 credits outstanding/);
-    expect(() => bucket.spend(0)).toThrow(RangeError);
     expect(() => rateCredits({ perSecond: 0 })).toThrow(/perSecond must be a positive finite number, got 0/);
     expect(() => rateCredits({ perSecond: Number.POSITIVE_INFINITY })).toThrow(RangeError);
     expect(() => rateCredits({ perSecond: '5' as unknown as number })).toThrow(TypeError);
@@ -275,13 +279,18 @@ describe('rateCredits', () => {
     expect(() => bucket.meter(5 as never)).toThrow(/meter\(cost\) must be a function/);
   });
 
-  it('errors the output of meter when the stage before it spent more than it was granted', () => {
+  it('errors the output of meter when the stage before it spent more than it was granted, or a bad cost', () => {
     const bucket = rateCredits({ perSecond: 1, burst: 1, scheduler: virtualClock().scheduler });
     const source = new Subject<number>();
     const errors: unknown[] = [];
     source.pipe(bucket.meter()).subscribe({ error: (error: unknown) => errors.push(error) });
     source.next(1);
     expect(errors[0]).toBeInstanceOf(RangeError);
+    expect(String(errors[0])).toMatch(/meter\(cost\): 1 spent, more than the 0 credits outstanding/);
+    of(1)
+      .pipe(bucket.meter(() => 0))
+      .subscribe({ error: (error: unknown) => errors.push(error) });
+    expect(String(errors[1])).toMatch(/meter\(cost\): cost\(item\) must be a positive safe integer, got 0/);
   });
 
   it('keeps its invariants under any sequence of waits, spends, pauses and resubscriptions (model)', () => {
@@ -315,14 +324,14 @@ describe('rateCredits', () => {
             expect(n).toBeLessThanOrEqual(burst);
             expect(bucket.outstanding).toBeLessThanOrEqual(burst);
           };
-          let taker = takeGrants(bucket, () => scheduler.now(), onGrant);
+          let taker = takeGrants(bucket, () => scheduler.now(), { onGrant });
           for (const current of steps) {
             if (current.kind === 'wait') {
               advance(current.ms);
               if (!paused) activeMs += current.ms;
             } else if (current.kind === 'spend') {
               const n = Math.floor(current.share * bucket.outstanding);
-              if (n > 0) bucket.spend(n);
+              if (n > 0) taker.spend(n);
             } else if (current.kind === 'pause') {
               bucket.pause();
               paused = true;
@@ -333,7 +342,7 @@ describe('rateCredits', () => {
               const before = bucket.outstanding;
               taker.subscription.unsubscribe();
               granted -= before; // handed back: the next subscriber receives it again
-              taker = takeGrants(bucket, () => scheduler.now(), onGrant);
+              taker = takeGrants(bucket, () => scheduler.now(), { onGrant });
             }
             expect(bucket.outstanding).toBeLessThanOrEqual(burst);
             expect(granted).toBeLessThanOrEqual(Math.floor((activeMs * perSecond) / 1000));
