@@ -40,6 +40,43 @@ function takeGrants(
   return { grants, subscription, total, spend };
 }
 
+/** What happens to a bucket in the model tests, besides what its consumer does. */
+type BucketStep =
+  | { kind: 'wait'; ms: number }
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'resubscribe' };
+const bucketSteps = [
+  fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 400 }) }),
+  fc.constant({ kind: 'pause' as const }),
+  fc.constant({ kind: 'resume' as const }),
+  fc.constant({ kind: 'resubscribe' as const }),
+] as const;
+
+/** The model's clock: the time the bucket ran unpaused, all it may have granted from. */
+interface ModelClock {
+  activeMs: number;
+  paused: boolean;
+}
+
+function runClock(
+  step: Exclude<BucketStep, { kind: 'resubscribe' }>,
+  bucket: RateCredits,
+  advance: (ms: number) => void,
+  clock: ModelClock,
+): void {
+  if (step.kind === 'wait') {
+    advance(step.ms);
+    if (!clock.paused) clock.activeMs += step.ms;
+  } else if (step.kind === 'pause') {
+    bucket.pause();
+    clock.paused = true;
+  } else {
+    bucket.resume();
+    clock.paused = false;
+  }
+}
+
 describe('rateCredits', () => {
   it('grants exactly perSecond a second over a long run when every credit is spent at once', () => {
     for (const [perSecond, burst] of [
@@ -131,47 +168,42 @@ describe('rateCredits', () => {
       });
     }
 
-    it('keeps granting perSecond behind requestCredits alone, with no meter: the bucket never stalls', () => {
-      const { scheduler, advance } = virtualClock();
-      const bucket = rateCredits({ perSecond: 50, burst: 5, scheduler });
-      let delivered = 0;
-      const subscription = flood(scheduler)
-        .pipe(requestCredits(bucket, { strategy: 'drop' }))
-        .subscribe(() => delivered++);
-      advance(60_000);
-      subscription.unsubscribe();
-      // The full bucket at the start, then 50 a second; a credit may be one tick from its item.
-      expect(delivered).toBeGreaterThanOrEqual(5 + 50 * 60 - 2);
-      expect(delivered).toBeLessThanOrEqual(5 + 50 * 60);
-    });
-
-    it('counts cost(item) as what requestCredits spent', () => {
-      const { scheduler, advance } = virtualClock();
-      const bucket = rateCredits({ perSecond: 100, burst: 10, scheduler });
-      let spent = 0;
-      const subscription = flood(scheduler)
-        .pipe(requestCredits(bucket, { strategy: 'drop', cost: () => 5 }))
-        .subscribe(() => {
-          spent += 5;
+    it.each([
+      {
+        consumer: 'requestCredits',
+        cost: 1,
+        take: (bucket: RateCredits, source: Observable<number>) =>
+          source.pipe(requestCredits(bucket, { strategy: 'drop' })),
+      },
+      {
+        consumer: 'requestCredits with cost(item) 5',
+        cost: 5,
+        take: (bucket: RateCredits, source: Observable<number>) =>
+          source.pipe(requestCredits(bucket, { strategy: 'drop', cost: () => 5 })),
+      },
+      {
+        consumer: 'a shareWithCredits branch',
+        cost: 1,
+        take: (bucket: RateCredits, source: Observable<number>) =>
+          shareWithCredits(source).branch(bucket, { strategy: 'drop' }),
+      },
+    ])(
+      'keeps granting perSecond behind $consumer with no meter: the bucket never stalls',
+      ({ cost, take }) => {
+        const { scheduler, advance } = virtualClock();
+        const bucket = rateCredits({ perSecond: 50, burst: 10, scheduler });
+        let spent = 0;
+        const subscription = take(bucket, flood(scheduler)).subscribe(() => {
+          spent += cost;
           expect(bucket.outstanding).toBeLessThanOrEqual(10);
         });
-      advance(10_000);
-      subscription.unsubscribe();
-      expect(spent).toBeGreaterThanOrEqual(10 + 100 * 10 - 10);
-      expect(spent).toBeLessThanOrEqual(10 + 100 * 10);
-    });
-
-    it('keeps granting behind a shareWithCredits branch with no meter', () => {
-      const { scheduler, advance } = virtualClock();
-      const bucket = rateCredits({ perSecond: 20, burst: 2, scheduler });
-      const shared = shareWithCredits(flood(scheduler));
-      let delivered = 0;
-      const subscription = shared.branch(bucket, { strategy: 'drop' }).subscribe(() => delivered++);
-      advance(10_000);
-      subscription.unsubscribe();
-      expect(delivered).toBeGreaterThanOrEqual(2 + 20 * 10 - 1);
-      expect(delivered).toBeLessThanOrEqual(2 + 20 * 10);
-    });
+        advance(60_000);
+        subscription.unsubscribe();
+        // The full bucket at the start, then 50 a second; the last credits may wait for their item.
+        expect(spent).toBeGreaterThanOrEqual(10 + 50 * 60 - 2 * cost);
+        expect(spent).toBeLessThanOrEqual(10 + 50 * 60);
+      },
+    );
 
     it('errors requestCredits, naming the cost and the burst, for an item costing more than burst, rather than waiting forever', () => {
       const { scheduler, advance } = virtualClock();
@@ -294,18 +326,10 @@ describe('rateCredits', () => {
   });
 
   it('keeps its invariants under any sequence of waits, spends, pauses and resubscriptions (model)', () => {
-    type Step =
-      | { kind: 'wait'; ms: number }
-      | { kind: 'spend'; share: number }
-      | { kind: 'pause' }
-      | { kind: 'resume' }
-      | { kind: 'resubscribe' };
+    type Step = BucketStep | { kind: 'spend'; share: number };
     const step = fc.oneof(
-      fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 400 }) }),
+      ...bucketSteps,
       fc.record({ kind: fc.constant('spend' as const), share: fc.double({ min: 0, max: 1, noNaN: true }) }),
-      fc.constant({ kind: 'pause' as const }),
-      fc.constant({ kind: 'resume' as const }),
-      fc.constant({ kind: 'resubscribe' as const }),
     );
     fc.assert(
       fc.property(
@@ -316,8 +340,7 @@ describe('rateCredits', () => {
           const { scheduler, advance } = virtualClock();
           const bucket = rateCredits({ perSecond, burst, initial: 0, scheduler });
           // The model: what a token bucket may grant at most, from the unpaused time and what was spent.
-          let activeMs = 0;
-          let paused = false;
+          const clock: ModelClock = { activeMs: 0, paused: false };
           let granted = 0;
           const onGrant = (n: number) => {
             granted += n;
@@ -326,18 +349,11 @@ describe('rateCredits', () => {
           };
           let taker = takeGrants(bucket, () => scheduler.now(), { onGrant });
           for (const current of steps) {
-            if (current.kind === 'wait') {
-              advance(current.ms);
-              if (!paused) activeMs += current.ms;
-            } else if (current.kind === 'spend') {
+            if (current.kind === 'spend') {
               const n = Math.floor(current.share * bucket.outstanding);
               if (n > 0) taker.spend(n);
-            } else if (current.kind === 'pause') {
-              bucket.pause();
-              paused = true;
-            } else if (current.kind === 'resume') {
-              bucket.resume();
-              paused = false;
+            } else if (current.kind !== 'resubscribe') {
+              runClock(current, bucket, advance, clock);
             } else {
               const before = bucket.outstanding;
               taker.subscription.unsubscribe();
@@ -345,10 +361,10 @@ describe('rateCredits', () => {
               taker = takeGrants(bucket, () => scheduler.now(), { onGrant });
             }
             expect(bucket.outstanding).toBeLessThanOrEqual(burst);
-            expect(granted).toBeLessThanOrEqual(Math.floor((activeMs * perSecond) / 1000));
+            expect(granted).toBeLessThanOrEqual(Math.floor((clock.activeMs * perSecond) / 1000));
           }
           // Liveness: with room in the bucket and time running, a credit comes within one period.
-          if (!paused && bucket.outstanding < burst) {
+          if (!clock.paused && bucket.outstanding < burst) {
             const before = granted;
             advance(Math.ceil(1000 / perSecond) + 1);
             expect(granted).toBeGreaterThan(before);
@@ -359,18 +375,10 @@ describe('rateCredits', () => {
   });
 
   it('never stalls and never exceeds the bucket behind requestCredits, under any items, waits, pauses and resubscriptions (model)', () => {
-    type Step =
-      | { kind: 'wait'; ms: number }
-      | { kind: 'items'; count: number }
-      | { kind: 'pause' }
-      | { kind: 'resume' }
-      | { kind: 'resubscribe' };
+    type Step = BucketStep | { kind: 'items'; count: number };
     const step = fc.oneof(
-      fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 300 }) }),
+      ...bucketSteps,
       fc.record({ kind: fc.constant('items' as const), count: fc.integer({ min: 1, max: 12 }) }),
-      fc.constant({ kind: 'pause' as const }),
-      fc.constant({ kind: 'resume' as const }),
-      fc.constant({ kind: 'resubscribe' as const }),
     );
     fc.assert(
       fc.property(
@@ -387,8 +395,7 @@ describe('rateCredits', () => {
           const bucket = rateCredits({ perSecond, burst, initial: 0, scheduler });
           const source = new Subject<number>();
           // The model: a token bucket never lets more through than accrued in unpaused time.
-          let activeMs = 0;
-          let paused = false;
+          const clock: ModelClock = { activeMs: 0, paused: false };
           let delivered = 0;
           const subscribe = () =>
             source.pipe(requestCredits(bucket, options)).subscribe(() => {
@@ -397,23 +404,16 @@ describe('rateCredits', () => {
             });
           let subscription = subscribe();
           for (const current of steps) {
-            if (current.kind === 'wait') {
-              advance(current.ms);
-              if (!paused) activeMs += current.ms;
-            } else if (current.kind === 'items') {
+            if (current.kind === 'items') {
               for (let n = 0; n < current.count; n++) source.next(n);
-            } else if (current.kind === 'pause') {
-              bucket.pause();
-              paused = true;
-            } else if (current.kind === 'resume') {
-              bucket.resume();
-              paused = false;
+            } else if (current.kind !== 'resubscribe') {
+              runClock(current, bucket, advance, clock);
             } else {
               subscription.unsubscribe();
               subscription = subscribe();
             }
             expect(bucket.outstanding).toBeLessThanOrEqual(burst);
-            expect(delivered).toBeLessThanOrEqual(Math.floor((activeMs * perSecond) / 1000));
+            expect(delivered).toBeLessThanOrEqual(Math.floor((clock.activeMs * perSecond) / 1000));
           }
           // Liveness, the flaw this guards against: with nobody metering, an item a ms still gets through.
           bucket.resume();
