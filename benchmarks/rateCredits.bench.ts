@@ -3,7 +3,7 @@
 // credit signal, which piles up credit during the pause and releases it in one burst. On a loaded
 // machine a stalled event loop costs the bucket credit (it holds at most `burst`, as a token bucket
 // does), so the rate is judged within 10%.
-import { interval, map, type Observable, Subject } from 'rxjs';
+import { interval, map, Subject } from 'rxjs';
 import { type CreditSource, rateCredits, requestCredits } from '../src/index.js';
 import { type BenchmarkOptions, type BenchmarkRow, targetJudge } from './harness.js';
 
@@ -20,14 +20,13 @@ interface Phases {
 /** Floods `source` for `floodMs`, pauses `pauseMs`, floods again: resolves with the delivery times. */
 async function floodPauseFlood(
   credits: CreditSource,
-  meter: <T>(source: Observable<T>) => Observable<T>,
   phases: Phases,
 ): Promise<{ deliveredAt: number[]; floodingMs: number }> {
   const source = new Subject<number>();
   const deliveredAt: number[] = [];
-  const subscription = meter(source.pipe(requestCredits(credits, { strategy: 'drop' }))).subscribe(() =>
-    deliveredAt.push(performance.now()),
-  );
+  const subscription = source
+    .pipe(requestCredits(credits, { strategy: 'drop' }))
+    .subscribe(() => deliveredAt.push(performance.now()));
   const flood = (ms: number) =>
     new Promise<void>((resolve) => {
       const until = performance.now() + ms;
@@ -61,9 +60,10 @@ export async function run(options: BenchmarkOptions): Promise<BenchmarkRow[]> {
   const target = targetJudge(options);
 
   const bucket = rateCredits({ perSecond, burst });
-  const ours = await floodPauseFlood(bucket, (source) => source.pipe(bucket.meter()), phases);
+  // No meter: requestCredits tells the bucket what it spent.
+  const ours = await floodPauseFlood(bucket, phases);
   const ticks = interval(1000 / perSecond).pipe(map(() => 1));
-  const peer = await floodPauseFlood(ticks, (source) => source, phases);
+  const peer = await floodPauseFlood(ticks, phases);
 
   const rateOf = (run: { deliveredAt: number[]; floodingMs: number }) =>
     run.deliveredAt.length / (run.floodingMs / 1000);

@@ -1,9 +1,11 @@
 import {
+  defer,
+  finalize,
   type MonoTypeOperatorFunction,
   Observable,
   type SchedulerLike,
-  type Subscriber,
   type Subscription,
+  type TeardownLogic,
   tap,
 } from 'rxjs';
 import { BackpressureError } from '../errors/BackpressureError.js';
@@ -11,6 +13,8 @@ import { describeValue } from '../internal/describeValue.js';
 import { numberOption } from '../internal/numberOption.js';
 import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
+import { type CreditAccount, type DirectCreditSignal, takeGrants } from '../internal/subscribeCredits.js';
+import type { UpstreamHandlers } from '../internal/subscribeSafely.js';
 import type { CreditProvider } from './CreditProvider.js';
 
 /**
@@ -41,18 +45,31 @@ export interface RateCreditsOptions {
 const unit = 1000;
 const optionKeys = ['perSecond', 'burst', 'initial', 'scheduler'];
 
+/** The consumer holding the bucket, and its account of credit when it keeps one. */
+interface Taker {
+  readonly handlers: UpstreamHandlers<number>;
+  readonly account: CreditAccount | undefined;
+}
+
 /**
  * A token bucket as a credit provider: credit accrues at `perSecond` up to `burst`, and goes to the
- * subscriber of `credits$` as soon as a whole credit has accrued.
+ * consumer of `credits$` as soon as a whole credit has accrued.
  *
  * Unlike `interval(...)` used as a credit signal, it never piles up credit while the consumer is idle:
  * credit granted and not yet spent counts against `burst`, so the bucket must learn what was spent.
- * Put {@link RateCredits.meter} right after the stage that spends the credit (it counts one credit per
- * item, or `cost(item)`), or call {@link RateCredits.spend} yourself. Without either the bucket fills
- * once and then grants nothing more: a stall.
+ * `requestCredits(bucket)` and `shareWithCredits(...).branch(bucket)` tell it themselves, as they
+ * deliver each item (one credit, or `cost(item)`): nothing more is needed. An item whose `cost` is
+ * above `burst` could never pass: `requestCredits` errors with a `RangeError` rather than wait for it.
  *
- * - `credits$` takes one subscriber at a time (a second one errors with `'ERR_CREDITS_IN_USE'`); credit
- *   granted to a subscriber that leaves unspent goes back into the bucket for the next one.
+ * Any other consumer (`pullFrom(source, bucket)`, code of your own subscribed to `credits$`, the
+ * operators of another copy of this package) cannot tell it: put {@link RateCredits.meter} right after
+ * the stage that spends the credit, as in `pullFrom(source, bucket).pipe(bucket.meter())`, so that
+ * the meter is subscribed before the consumer takes the bucket. A consumer that cannot tell the bucket,
+ * arriving while no meter is subscribed, gets a {@link BackpressureError} of code
+ * `'ERR_CREDITS_UNMETERED'` at once, where the bucket would have filled once and then stalled.
+ *
+ * - `credits$` takes one consumer at a time (a second one errors with `'ERR_CREDITS_IN_USE'`); credit
+ *   granted to a consumer that leaves unspent goes back into the bucket for the next one.
  * - {@link RateCredits.pause} stops accrual and granting, {@link RateCredits.resume} restarts them from
  *   that moment (the pause earns nothing). Credit already granted stays granted.
  * - One timer at a time, set for the next whole credit (at least 1 ms apart); none while the bucket is
@@ -72,14 +89,15 @@ const optionKeys = ['perSecond', 'burst', 'initial', 'scheduler'];
  *
  * const bucket = rateCredits({ perSecond: 100, burst: 10 });
  * interval(1)
- *   .pipe(requestCredits(bucket, { strategy: 'drop' }), bucket.meter())
+ *   .pipe(requestCredits(bucket, { strategy: 'drop' }))
  *   .subscribe((n) => console.log(n)); // 100 a second, at most 10 at once after a quiet spell
  * ```
  */
 export class RateCredits implements CreditProvider {
-  /** The grants: whole credits as they accrue. One subscriber at a time. */
+  /** The grants: whole credits as they accrue. One consumer at a time. */
   readonly credits$: Observable<number>;
 
+  // Twelve properties with the private brand: the fast-properties budget (README, "Design notes").
   readonly #perSecond: number;
   readonly #burst: number;
   readonly #scheduler: SchedulerLike;
@@ -89,8 +107,10 @@ export class RateCredits implements CreditProvider {
   /** When accrual was last brought up to date. */
   #since: number;
   #paused = false;
-  #taker: Subscriber<number> | undefined;
+  #taker: Taker | undefined;
   #timer: Subscription | undefined;
+  /** Subscribed {@link RateCredits.meter} operators: a consumer that cannot report spending needs one. */
+  #meters = 0;
 
   constructor(options: RateCreditsOptions) {
     const given = optionsObject(options, 'rateCredits(options)');
@@ -116,7 +136,12 @@ export class RateCredits implements CreditProvider {
     this.#scheduler = schedulerOption(given.scheduler, 'rateCredits(options).scheduler');
     this.#accrued = initial * unit;
     this.#since = this.#scheduler.now();
-    this.credits$ = new Observable<number>((subscriber) => this.#take(subscriber));
+    const take = (handlers: UpstreamHandlers<number>, account?: CreditAccount): TeardownLogic =>
+      this.#take(handlers, account);
+    // The direct channel (as on a CreditController's credits$): how requestCredits reports spending.
+    this.credits$ = Object.assign(new Observable<number>((subscriber) => this.#take(subscriber, undefined)), {
+      [takeGrants]: take,
+    }) satisfies DirectCreditSignal;
   }
 
   /** Credit granted and not yet spent. */
@@ -130,34 +155,26 @@ export class RateCredits implements CreditProvider {
   }
 
   /**
-   * Tells the bucket that `n` granted credits were spent (a positive safe integer, default 1), which
-   * makes room for more. Spending more than is outstanding throws a `RangeError`.
-   */
-  spend(n = 1): void {
-    numberOption(
-      n,
-      'spend(n): n',
-      'a positive safe integer',
-      (value) => Number.isSafeInteger(value) && value >= 1,
-    );
-    if (n > this.#outstanding) {
-      throw new RangeError(
-        `spend(n): n is ${describeValue(n)}, more than the ${this.#outstanding} credits outstanding; spend only what was granted.`,
-      );
-    }
-    this.#catchUp();
-    this.#outstanding -= n;
-    this.#grant();
-    this.#schedule();
-  }
-
-  /**
-   * An operator that spends one credit per item it passes (or `cost(item)`), to put right after the
-   * stage that spends this bucket's credit (`requestCredits(bucket)`, `pullFrom(source, bucket)`).
+   * An operator that tells the bucket one credit was spent per item it passes (or `cost(item)`, a
+   * positive safe integer), for a consumer that cannot tell it: put it right after
+   * `pullFrom(source, bucket)`, or after the stage of your own that spends this bucket's credit.
+   * Spending more than is outstanding errors its output with a `RangeError`. Behind
+   * `requestCredits(bucket)`, which tells the bucket itself, it passes items through and counts nothing.
    */
   meter<T>(cost?: (item: T) => number): MonoTypeOperatorFunction<T> {
     const costOf = optionalFunction(cost, 'meter(cost)');
-    return tap((item: T) => this.spend(costOf === undefined ? 1 : costOf(item)));
+    return (source) =>
+      defer(() => {
+        this.#meters++;
+        return source.pipe(
+          tap((item: T) => {
+            if (this.#taker?.account === undefined) this.#spend(costOf === undefined ? 1 : costOf(item));
+          }),
+          finalize(() => {
+            this.#meters--;
+          }),
+        );
+      });
   }
 
   /** Stops accrual and granting until {@link RateCredits.resume}. */
@@ -177,29 +194,81 @@ export class RateCredits implements CreditProvider {
     this.#schedule();
   }
 
-  #take(subscriber: Subscriber<number>): () => void {
+  /**
+   * @param account The consumer's account of credit: `requestCredits` and `shareWithCredits` branches
+   *   keep one, through which the bucket learns what they spend; any other consumer needs a meter.
+   */
+  #take(handlers: UpstreamHandlers<number>, account: CreditAccount | undefined): TeardownLogic {
     if (this.#taker !== undefined) {
-      subscriber.error(
+      handlers.error(
         new BackpressureError(
           'ERR_CREDITS_IN_USE',
           'This RateCredits already has a subscriber; a grant is never spent twice, so credits$ takes one subscriber at a time.',
         ),
       );
-      return () => undefined;
+      return undefined;
     }
-    this.#taker = subscriber;
+    if (account === undefined && this.#meters === 0) {
+      handlers.error(
+        new BackpressureError(
+          'ERR_CREDITS_UNMETERED',
+          'This RateCredits cannot learn what this consumer spends (pullFrom, or a subscriber of credits$), so it would fill once and then stall: put bucket.meter() right after the stage that spends its credit, as in pullFrom(source, bucket).pipe(bucket.meter()).',
+        ),
+      );
+      return undefined;
+    }
+    const taker: Taker = { handlers, account };
+    this.#taker = taker;
+    if (account !== undefined) {
+      account.onSpend = (n) => this.#spentBy(taker, n);
+      account.ceiling = this.#burst;
+    }
     this.#catchUp();
     this.#grant();
     this.#schedule();
     return () => {
-      if (this.#taker !== subscriber) return;
+      if (this.#taker !== taker) return;
+      if (account !== undefined) {
+        account.onSpend = undefined;
+        account.ceiling = Number.POSITIVE_INFINITY;
+      }
       this.#taker = undefined;
       this.#cancelTimer();
       this.#catchUp();
-      // Granted to a subscriber that left without spending it: back into the bucket.
+      // Granted to a consumer that left without spending it: back into the bucket.
       this.#accrued += this.#outstanding * unit;
       this.#outstanding = 0;
     };
+  }
+
+  /** A meter counts `n` credits spent: room for more, granted at once if it has accrued. */
+  #spend(n: number): void {
+    numberOption(
+      n,
+      'meter(cost): cost(item)',
+      'a positive safe integer',
+      (value) => Number.isSafeInteger(value) && value >= 1,
+    );
+    if (n > this.#outstanding) {
+      throw new RangeError(
+        `meter(cost): ${describeValue(n)} spent, more than the ${this.#outstanding} credits outstanding; put the meter right after the stage that spends this bucket's credit, and only there.`,
+      );
+    }
+    this.#catchUp();
+    this.#outstanding -= n;
+    this.#grant();
+    this.#schedule();
+  }
+
+  /**
+   * The taker reports `n` credits spent, in the middle of delivering an item: room for more, granted
+   * by the timer rather than now, so no grant reaches the taker before that item is delivered.
+   */
+  #spentBy(taker: Taker, n: number): void {
+    if (this.#taker !== taker) return;
+    this.#catchUp();
+    this.#outstanding -= n;
+    this.#schedule();
   }
 
   /** Brings accrual up to now: never beyond what `burst` leaves room for. */
@@ -212,7 +281,7 @@ export class RateCredits implements CreditProvider {
     this.#since = now;
   }
 
-  /** Hands every whole accrued credit to the subscriber. */
+  /** Hands every whole accrued credit to the taker. */
   #grant(): void {
     const taker = this.#taker;
     if (taker === undefined || this.#paused) return;
@@ -220,7 +289,7 @@ export class RateCredits implements CreditProvider {
     if (whole === 0) return;
     this.#accrued -= whole * unit;
     this.#outstanding += whole;
-    taker.next(whole);
+    taker.handlers.next(whole);
   }
 
   /** One timer, due when the next whole credit has accrued; none when nothing can accrue. */

@@ -14,6 +14,8 @@ interface Lane<T, R> {
   readonly key: unknown;
   first: Slot<T, R>;
   last: Slot<T, R>;
+  /** Held values are being emitted: whatever settles meanwhile waits for that flush to reach it. */
+  flushing: boolean;
 }
 
 const wholeStream: unique symbol = Symbol('wholeStream');
@@ -47,7 +49,7 @@ export class OrderedResults<T, R> {
     const key = this.#key === undefined ? wholeStream : this.#key(item);
     const call = this.#nextCall++;
     const existing = this.#lanes.get(key);
-    const lane = existing ?? ({ key } as Lane<T, R>);
+    const lane = existing ?? ({ key, flushing: false } as Lane<T, R>);
     const slot: Slot<T, R> = { call, item, lane, values: [], done: false, next: undefined };
     if (existing === undefined) {
       lane.first = slot;
@@ -63,26 +65,41 @@ export class OrderedResults<T, R> {
   value(call: number, value: R): void {
     const slot = this.#slots.get(call);
     if (slot === undefined) return;
-    if (slot.lane.first === slot) this.#emit(value);
+    if (slot.lane.first === slot && !slot.lane.flushing) this.#emit(value);
     else slot.values.push(value);
   }
 
-  /** The call is done: flush every finished call of its key that is now first. */
+  /**
+   * The call is done: flush every finished call of its key that is now first. One flush a lane at a
+   * time: a call that settles inside an emission of the flush (the subscriber's `next` fed the source,
+   * and the new call of the same key answered synchronously) only marks itself done, and the running
+   * flush emits it in its turn, never ahead of the values it has still to emit.
+   */
   done(call: number): void {
     const slot = this.#slots.get(call);
     if (slot === undefined) return;
     slot.done = true;
     const lane = slot.lane;
-    let first: Slot<T, R> | undefined = lane.first;
-    while (first?.done === true) {
-      this.#slots.delete(first.call);
-      first = first.next;
-      if (first === undefined) {
-        this.#lanes.delete(lane.key);
-        return;
+    if (lane.flushing) return;
+    lane.flushing = true;
+    try {
+      let first = lane.first;
+      while (first.done) {
+        this.#slots.delete(first.call);
+        const next = first.next;
+        if (next === undefined) {
+          this.#lanes.delete(lane.key);
+          return;
+        }
+        lane.first = next;
+        first = next;
+        // Read by index to the live length: values that arrive during an emission join this loop.
+        const values = first.values;
+        for (let index = 0; index < values.length; index++) this.#emit(values[index] as R);
+        values.length = 0;
       }
-      lane.first = first;
-      for (const value of first.values.splice(0)) this.#emit(value);
+    } finally {
+      lane.flushing = false;
     }
   }
 

@@ -8,7 +8,7 @@ import { Gate } from '../internal/Gate.js';
 import { GateSubscriber } from '../internal/GateSubscriber.js';
 import { optionalFunction, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
-import { subscribeSafelyThrough } from '../internal/subscribeSafely.js';
+import { subscribeSafelyThrough, type UpstreamHandlers } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import type { RequestCreditsOptions } from './RequestCreditsOptions.js';
 
@@ -82,14 +82,16 @@ export function requestCredits<T>(
       subscriber.add(() => gate.release());
       const probe = { ledger: gate, bufferSize: resolved.bufferSize, credit: admission };
       if (monitor?.watchStage(subscriber, probe) === false) return;
-      subscribeCredits(signal, subscriber, {
+      const grants: UpstreamHandlers<number> = {
         next: (grant) => {
           admission.grant(grant);
           gate.wake();
         },
         error: (error) => gate.fail(error),
         complete: () => gate.admissionEnded(),
-      });
+      };
+      // The admission is the account a rateCredits bucket learns this stage's spending from.
+      subscribeCredits(signal, subscriber, grants, admission);
       if (!gate.closed) {
         subscribeSafelyThrough(source, subscriber, new GateSubscriber(gate, delayError));
       }

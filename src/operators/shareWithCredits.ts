@@ -140,19 +140,24 @@ class SharedSource<T> implements SharedWithCredits<T> {
         gate.release();
         this.#leave(member);
       });
-      subscribeCredits(signal, subscriber, {
-        next: (grant) => {
-          admission.grant(grant);
-          gate.wake();
-          this.#request();
+      subscribeCredits(
+        signal,
+        subscriber,
+        {
+          next: (grant) => {
+            admission.grant(grant);
+            gate.wake();
+            this.#request();
+          },
+          error: (error) => gate.fail(error),
+          complete: () => {
+            member.creditEnded = true;
+            gate.admissionEnded();
+            this.#request();
+          },
         },
-        error: (error) => gate.fail(error),
-        complete: () => {
-          member.creditEnded = true;
-          gate.admissionEnded();
-          this.#request();
-        },
-      });
+        admission,
+      );
       if (!gate.closed) this.#join(member);
     });
   }

@@ -10,6 +10,8 @@ import {
   aimdLimit,
   CreditController,
   circuitBreaker,
+  rateCredits,
+  requestCredits,
   TrackedService,
   toAsyncIterable,
 } from '../../src/index.js';
@@ -118,6 +120,12 @@ const builders: Record<string, () => object> = {
     const credits = new CreditController({ initial: 1 });
     credits.grant(1);
     return credits;
+  },
+  RateCredits: () => {
+    const bucket = rateCredits({ perSecond: 1_000, burst: 2 });
+    range(0, 3).pipe(requestCredits(bucket)).subscribe().unsubscribe();
+    bucket.pause();
+    return bucket;
   },
   RingBuffer: () => {
     const queue = new RingBuffer<number>();

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { from, Subject } from 'rxjs';
+import { from, of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type DropReason, type Service, withHandshake } from '../../src/index.js';
 
@@ -128,6 +128,33 @@ describe("withHandshake, ordered: 'per-key'", () => {
       .subscribe({ error: (error: unknown) => errors.push(error) });
     expect(String(errors[0])).toMatch(/no account/);
   });
+
+  it.each([
+    ['per-key', { ordered: 'per-key', key: (job: Job) => job.account }],
+    ['true', { ordered: true }],
+  ] as const)(
+    'keeps a call whose held values are being emitted ahead of a call that settles inside that emission (ordered %s)',
+    (_name, options) => {
+      // a1 is slow; a2 answered at once with three values and a3 with one, both held for a1. The first
+      // of a2's values makes the subscriber feed a4, which the service also answers at once.
+      const slow = new Subject<string>();
+      const service: Service<Job, string> = {
+        isReady: () => true,
+        do: (job) =>
+          job.id === 1 ? slow : of(...[0, 1, 2].slice(0, job.id === 2 ? 3 : 1).map((v) => `a${job.id}.${v}`)),
+      };
+      const source = new Subject<Job>();
+      const results: string[] = [];
+      source.pipe(withHandshake(service, options)).subscribe((result) => {
+        results.push(result);
+        if (result === 'a2.0') source.next({ account: 'a', id: 4 });
+      });
+      for (const job of jobs('a1', 'a2', 'a3')) source.next(job);
+      slow.next('a1.0');
+      slow.complete();
+      expect(results).toEqual(['a1.0', 'a2.0', 'a2.1', 'a2.2', 'a3.0', 'a4.0']);
+    },
+  );
 
   it('refuses per-key order without a key, and a key that nothing would read, naming them', () => {
     const { service } = manualService();
