@@ -10,6 +10,7 @@ export { type ServiceAtCapacityDetails, ServiceAtCapacityError } from './errors/
 // Credits
 export { CreditController, type CreditControllerOptions } from './credits/CreditController.js';
 export type { CreditProvider, CreditSource } from './credits/CreditProvider.js';
+export type { ReadinessProvider } from './credits/ReadinessProvider.js';
 
 // Operators
 export { requestCredits } from './operators/requestCredits.js';
@@ -19,6 +20,9 @@ export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js
 export { type RetryWithBackoffOptions, retryWithBackoff } from './operators/retryWithBackoff.js';
 export { withHandshake } from './operators/withHandshake.js';
 export type { WithHandshakeOptions } from './operators/WithHandshakeOptions.js';
+export type { CreditStage } from './operators/CreditStage.js';
+export { mergeMapWithCredits } from './operators/mergeMapWithCredits.js';
+export type { MergeMapWithCreditsOptions } from './operators/MergeMapWithCreditsOptions.js';
 
 // Services and the handshake
 export {

@@ -1,11 +1,14 @@
 import { Observable, type Subscriber } from 'rxjs';
 import type { CreditSource } from '../credits/CreditProvider.js';
+import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { describeValue } from '../internal/describeValue.js';
+import { ReadinessDemand } from '../internal/ReadinessDemand.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
+import { subscribeSafely } from '../internal/subscribeSafely.js';
 
 /**
  * Every pull-based producer {@link pullFrom} reads: an `Iterable`, an `AsyncIterable`, a web
@@ -20,9 +23,15 @@ import { subscribeCredits } from '../internal/subscribeCredits.js';
  */
 export type PullSource<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T> | NodeJS.ReadableStream;
 
+/** What the readers spend: counted credit, or a {@link ReadinessDemand} that answers 1 while ready. */
+interface ReadCredit {
+  readonly outstanding: number;
+  admit(): void;
+}
+
 /** Outstanding credit, plus whether the credit signal has ended (no more grants will come). */
-interface Demand<T> {
-  readonly credit: CreditAdmission<T>;
+interface Demand {
+  readonly credit: ReadCredit;
   signalEnded: boolean;
 }
 
@@ -34,7 +43,7 @@ interface Reader {
   release(): void;
 }
 
-type OpenReader<T> = (subscriber: Subscriber<T>, demand: Demand<T>) => Reader;
+type OpenReader<T> = (subscriber: Subscriber<T>, demand: Demand) => Reader;
 
 /** Minimal view of a Node.js readable: what every Node stream has, plus what `stream.Readable` adds. */
 interface NodeReadable {
@@ -47,7 +56,7 @@ interface NodeReadable {
   readonly errored?: unknown;
 }
 
-const exhausted = <T>(demand: Demand<T>): boolean => demand.signalEnded && demand.credit.outstanding === 0;
+const exhausted = (demand: Demand): boolean => demand.signalEnded && demand.credit.outstanding === 0;
 
 function notAResult(result: unknown): TypeError | undefined {
   return typeof result === 'object' && result !== null
@@ -116,7 +125,7 @@ interface AsyncPull<T> {
   cancel(): void;
 }
 
-function readAsync<T>(subscriber: Subscriber<T>, demand: Demand<T>, pull: AsyncPull<T>): Reader {
+function readAsync<T>(subscriber: Subscriber<T>, demand: Demand, pull: AsyncPull<T>): Reader {
   let ended = false;
   let pending = false;
   const fail = (error: unknown): void => {
@@ -281,6 +290,16 @@ function readNodeStream<T>(stream: NodeReadable): OpenReader<T> {
   };
 }
 
+/** Told by shape: `isReady()` beside `credits$` (a HandshakeProvider, a CreditStage, which is a function). */
+function isReadinessProvider(credits: unknown): credits is ReadinessProvider {
+  return (
+    (typeof credits === 'object' || typeof credits === 'function') &&
+    credits !== null &&
+    typeof (credits as Partial<ReadinessProvider>).isReady === 'function' &&
+    'credits$' in credits
+  );
+}
+
 function hasMethod(value: object, key: PropertyKey): boolean {
   return typeof (value as Record<PropertyKey, unknown>)[key] === 'function';
 }
@@ -324,6 +343,15 @@ function openerFor<T>(source: PullSource<T>): OpenReader<T> {
  *   Node stream does; nothing is read beyond that.
  * - Credits come from a {@link CreditProvider} or an `Observable<number>`; a bad grant errors the output
  *   with a `RangeError` or `TypeError`. A total beyond `MAX_SAFE_INTEGER`, or `Infinity`, is unbounded.
+ * - Or from a {@link ReadinessProvider} (anything with `isReady()` beside `credits$`: a
+ *   {@link HandshakeProvider}, the stage {@link mergeMapWithCredits} returns): then nothing is counted.
+ *   `isReady()` is asked before every read, nothing is read while it answers `false`, and each value of
+ *   `credits$` only wakes the reader to ask again. Items a synchronous step drops (`filter`, `skip`) or
+ *   holds (`bufferCount`) on the way cost nothing, so the loop cannot leak. Items in transit through an
+ *   asynchronous step are not seen by `isReady()`: at most 1024 items are read in a row while the
+ *   provider stays ready, then the event loop turns (a timer of 0 ms) before it is asked again, so such
+ *   items can arrive, and a long run of dropped items still goes on. Once `credits$` completes, a
+ *   provider that is not ready is asked again after each turn. A throwing `isReady()` errors the output.
  * - When the credit signal completes, outstanding credit is still used; once it is spent the output
  *   completes and the source is released, as with `take(n)`. The credit signal erroring errors the output.
  * - Learning that the source has ended is a read too (`next()` answering `done`), so it waits for
@@ -355,29 +383,54 @@ function openerFor<T>(source: PullSource<T>): OpenReader<T> {
  * credits.grant(1); // the generator runs once more: 3
  * ```
  */
-export function pullFrom<T>(source: PullSource<T>, credits: CreditSource): Observable<T> {
+export function pullFrom<T>(source: PullSource<T>, credits: CreditSource | ReadinessProvider): Observable<T> {
   const open = openerFor(source);
-  const signal = toCreditSignal(credits, 'pullFrom(source, credits): credits');
+  const readiness = isReadinessProvider(credits) ? credits : undefined;
+  const signal = toCreditSignal(
+    readiness === undefined ? (credits as CreditSource) : { credits$: readiness.credits$ },
+    'pullFrom(source, credits): credits',
+  );
   return new Observable<T>((subscriber) => {
-    const demand: Demand<T> = { credit: new CreditAdmission<T>(undefined), signalEnded: false };
-    let reader: Reader;
+    let reader: Reader | undefined;
+    const drain = (): void => reader?.drain();
+    const credit =
+      readiness === undefined
+        ? new CreditAdmission<T>(undefined)
+        : new ReadinessDemand(readiness, subscriber, drain);
+    const demand: Demand = { credit, signalEnded: false };
     try {
       reader = open(subscriber, demand);
     } catch (error) {
       subscriber.error(error);
       return;
     }
+    const opened = reader;
     // Registered before the credit signal starts, so a synchronous unsubscription releases at once.
-    subscriber.add(() => reader.release());
+    subscriber.add(() => opened.release());
+    if (credit instanceof ReadinessDemand) {
+      subscribeSafely(signal, subscriber, {
+        next: () => {
+          credit.wake();
+          opened.drain();
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => {
+          credit.wakeUpsEnded();
+          opened.drain();
+        },
+      });
+      opened.drain();
+      return;
+    }
     subscribeCredits(signal, subscriber, {
       next: (grant) => {
-        demand.credit.grant(grant);
-        reader.drain();
+        credit.grant(grant);
+        opened.drain();
       },
       error: (error) => subscriber.error(error),
       complete: () => {
         demand.signalEnded = true;
-        reader.drain();
+        opened.drain();
       },
     });
   });

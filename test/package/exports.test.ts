@@ -20,6 +20,7 @@ const expected: Record<string, string[]> = {
     'gradientLimit',
     'handshake',
     'isBackpressureError',
+    'mergeMapWithCredits',
     'pullFrom',
     'requestCredits',
     'retryWithBackoff',

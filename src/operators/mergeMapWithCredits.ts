@@ -1,0 +1,139 @@
+import { from, Observable, type ObservableInput, Subject } from 'rxjs';
+import { describeValue } from '../internal/describeValue.js';
+import { numberOption } from '../internal/numberOption.js';
+import { optionsObject, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
+import type { HandshakeProvider } from '../service/HandshakeProvider.js';
+import type { CreditStage } from './CreditStage.js';
+import type { MergeMapWithCreditsOptions } from './MergeMapWithCreditsOptions.js';
+import { withHandshake } from './withHandshake.js';
+
+/**
+ * The slots of one stage, seen as a service by its `withHandshake` gate: `do(item)` runs the item's
+ * segment, and the slot frees when the segment ends however many results it had (complete, error, or
+ * unsubscribed). Shared by every subscription of the stage, like a service's capacity.
+ */
+class SegmentSlots<T, R> implements HandshakeProvider<T, R> {
+  readonly credits$: Observable<number>;
+  readonly capacity: number;
+  active = 0;
+  readonly #project: (item: T, index: number) => ObservableInput<R>;
+  readonly #freed = new Subject<number>();
+  #index = 0;
+
+  constructor(project: (item: T, index: number) => ObservableInput<R>, capacity: number) {
+    this.#project = project;
+    this.capacity = capacity;
+    // The room now on subscription (so the stage also works as a plain credit signal), then 1 per slot freed.
+    this.credits$ = new Observable<number>((subscriber) => {
+      const room = this.capacity - this.active;
+      if (room > 0) subscriber.next(room);
+      return this.#freed.subscribe(subscriber);
+    });
+  }
+
+  isReady(): boolean {
+    return this.active < this.capacity;
+  }
+
+  do(item: T): Observable<R> {
+    const index = this.#index++;
+    // The slot is taken now, before the gate asks isReady() again, and freed by the segment's teardown.
+    this.active++;
+    let taken = true;
+    const free = (): void => {
+      if (!taken) return;
+      taken = false;
+      this.active--;
+      this.#freed.next(1);
+    };
+    return new Observable<R>((subscriber) => {
+      subscriber.add(free);
+      let segment: ObservableInput<R>;
+      try {
+        segment = this.#project(item, index);
+        if (segment === null || (typeof segment !== 'object' && typeof segment !== 'function')) {
+          throw new TypeError(
+            `mergeMapWithCredits(project): project must return an ObservableInput (an Observable, a Promise, an array or an iterable), got ${describeValue(segment)}.`,
+          );
+        }
+      } catch (error) {
+        subscriber.error(error);
+        return;
+      }
+      subscriber.add(from(segment).subscribe(subscriber));
+    });
+  }
+}
+
+/**
+ * `mergeMap` with real backpressure all the way to a pull source: runs a segment `project(item)` for
+ * each item, at most `concurrency` at once, and is itself the demand of the source it reads. Give the
+ * returned stage to {@link pullFrom} as its credits and put it in the pipe: the source is read while
+ * the stage has a free slot, and an item's slot frees when its segment completes, however many results
+ * it produced (none, one or many). Steps in between may drop items (`filter`, `skip`), merge them
+ * (`bufferCount`) or multiply them: nothing is counted by hand, so nothing can leak.
+ *
+ * ```text
+ * pullFrom:  (abc)-------d---e----      concurrency 2; `filter` drops b
+ * filter:    (a c)-------d---e----
+ * segments:   a==A|                      one slot each, freed when the segment completes
+ *              c=====C|
+ * output:    ----A--C----...
+ * ```
+ *
+ * - `isReady()` is `active < capacity`, `credits$` says the room on subscription and then 1 per freed
+ *   slot: a {@link ReadinessProvider}, so {@link pullFrom} asks before each read and reads nothing
+ *   while every slot is busy. Items a synchronous step drops cost nothing; see {@link pullFrom} for
+ *   asynchronous steps between the two.
+ * - Items arriving while every slot is busy (a source that is not read through this stage, an
+ *   asynchronous step in between) wait in a bounded buffer: it is a {@link withHandshake} gate, so the
+ *   shared {@link BufferOptions} apply (`bufferSize` default 1024, `overflow` default `'error'`,
+ *   `onDrop`, ...), and so do `ordered` and `monitor`.
+ * - A segment that errors (or a `project` that throws) errors the output, as `mergeMap` does;
+ *   unsubscribing unsubscribes every running segment and frees its slot.
+ * - The slots belong to the stage, not to one subscription: two subscriptions share `concurrency`.
+ *
+ * Throws at once a `TypeError` when `project` is not a function, and for bad options.
+ *
+ * @example
+ * ```ts
+ * import { filter } from 'rxjs';
+ * import { mergeMapWithCredits, pullFrom } from 'rxjs-backpressure';
+ *
+ * const lines = ['# header', 'a', '# note', 'b', 'c'];
+ * const store = mergeMapWithCredits(async (line: string) => line.toUpperCase(), { concurrency: 2 });
+ * pullFrom(lines, store)
+ *   .pipe(
+ *     filter((line) => !line.startsWith('#')), // dropped lines cost nothing
+ *     store,
+ *   )
+ *   .subscribe((stored) => console.log(stored)); // A, B, C
+ * ```
+ */
+export function mergeMapWithCredits<T, R>(
+  project: (item: T, index: number) => ObservableInput<R>,
+  options?: MergeMapWithCreditsOptions<T>,
+): CreditStage<T, R> {
+  if (typeof project !== 'function') {
+    throw new TypeError(
+      `mergeMapWithCredits(project): project must be a function, got ${describeValue(project)}.`,
+    );
+  }
+  // Checked here with `concurrency` among the known options, so a misspelling of it is named.
+  resolveBufferOptions(options, 'options', ['concurrency', 'ordered', 'monitor']);
+  const { concurrency = 1, ...handshakeOptions } = optionsObject(options, 'options');
+  const capacity = numberOption(
+    concurrency,
+    'options.concurrency',
+    'a positive safe integer',
+    (value) => Number.isSafeInteger(value) && value >= 1,
+  );
+  const slots = new SegmentSlots(project, capacity);
+  const operator = withHandshake(slots, handshakeOptions);
+  return Object.defineProperties((source: Observable<T>) => operator(source), {
+    isReady: { value: () => slots.isReady() },
+    credits$: { value: slots.credits$ },
+    capacity: { value: capacity },
+    active: { get: () => slots.active },
+  }) as CreditStage<T, R>;
+}
