@@ -1,5 +1,6 @@
-import { defer, isObservable, type Observable } from 'rxjs';
+import { isObservable, Observable } from 'rxjs';
 import { CreditController } from '../credits/CreditController.js';
+import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
 import { requestCredits } from '../operators/requestCredits.js';
 import type { BridgeOptions, BridgeSource } from '../sources/BridgeOptions.js';
 import { describeValue } from './describeValue.js';
@@ -54,19 +55,35 @@ export function creditBridge<T>(
       demand,
       buffered ? { ...bufferOptions, bufferSize: highWaterMark } : bufferOptions,
     );
-    const provider = { credits$: upstream.credits$ };
-    const pipeline = defer((): Observable<T> => {
+    // Supplied credit, and the items that reached the bridge against it: a pullFrom in the factory asks
+    // isReady() before each read, so items a step drops or merges on the way cost nothing.
+    let supplied = 0;
+    let arrived = 0;
+    const provider: ReadinessProvider = { credits$: upstream.credits$, isReady: () => arrived < supplied };
+    const pipeline = new Observable<T>((subscriber) => {
       const built: unknown = source(provider);
-      if (isObservable(built)) return built as Observable<T>;
-      throw new TypeError(
-        `${caller}(source): the factory must return an Observable, got ${describeValue(built)}.`,
-      );
+      if (!isObservable(built)) {
+        throw new TypeError(
+          `${caller}(source): the factory must return an Observable, got ${describeValue(built)}.`,
+        );
+      }
+      return (built as Observable<T>).subscribe({
+        next: (item) => {
+          arrived++;
+          subscriber.next(item);
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
     });
     return {
       output: pipeline.pipe(gate),
       highWaterMark,
       request: (n) => demand.grant(n),
-      supply: (n) => upstream.grant(n),
+      supply: (n) => {
+        supplied += n;
+        upstream.grant(n);
+      },
     };
   }
 
