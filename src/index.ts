@@ -50,6 +50,7 @@ export type { AlertRules } from './monitor/AlertRules.js';
 // Sources
 export type { BridgeOptions, BridgeSource } from './sources/BridgeOptions.js';
 export { type PullSource, pullFrom } from './sources/pullFrom.js';
+export type { PullFromOptions } from './sources/PullFromOptions.js';
 export { toAsyncIterable } from './sources/toAsyncIterable.js';
 export { toNodeReadable } from './sources/toNodeReadable.js';
 export { toReadableStream } from './sources/toReadableStream.js';

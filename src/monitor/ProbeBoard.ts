@@ -89,6 +89,11 @@ export class ProbeBoard {
       reading.buffered = ledger.buffered;
       for (const reason of dropReasons) dropped[reason] += ledger.dropped[reason];
       reading.bufferSize = stage.bufferSize;
+      if ('source' in stage) {
+        reading.sourceOpen = stage.source.open;
+        const load = stage.consumer === undefined ? undefined : serviceLoad(stage.consumer);
+        if (load !== undefined) reading.inFlight = load.active;
+      }
       if ('credit' in stage) {
         reading.outstandingCredit = stage.credit.outstanding;
       } else {

@@ -6,10 +6,17 @@ import { booleanOption } from '../internal/booleanOption.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { Gate } from '../internal/Gate.js';
 import { optionalFunction, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
+import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import type { RequestCreditsOptions } from './RequestCreditsOptions.js';
+
+/** What a stalled requestCredits holds, or `undefined` when it holds nothing back. */
+function creditStall(buffered: number, outstanding: number): string | undefined {
+  if (buffered === 0) return undefined;
+  return `requestCredits stalled: it holds ${buffered} ${buffered === 1 ? 'item' : 'items'} in its buffer and ${outstanding === 0 ? 'no credit' : `${outstanding} credit, too little for the next item`}. Does a step after it drop or merge items, so the credits its consumer grants per item never come back? Grant per source item when its work is done, or use mergeMapWithCredits`;
+}
 
 /**
  * Lets a source item through only against a granted credit, and holds back or drops the rest by the
@@ -39,6 +46,8 @@ import type { RequestCreditsOptions } from './RequestCreditsOptions.js';
  *   reason `'no-credit'` and the output completes, rather than waiting forever.
  * - Unsubscribing releases the source, the credit signal and the `ttl` timer at once, and reports
  *   every buffered item as `'unsubscribed'`.
+ * - In Node.js, when the event loop empties while items wait in the buffer for credit, one line on
+ *   stderr says so (see {@link pullFrom}; `RXJS_BACKPRESSURE_STALL_WARNING=off` silences it).
  * - Bad grants on the credit signal (0, negative, fractional, NaN, non-numbers) error the output with
  *   a `RangeError` or `TypeError`; bad options throw when the operator is created.
  *
@@ -79,6 +88,10 @@ export function requestCredits<T>(
       );
       // Registered first, so an unsubscription during a synchronous subscription releases at once.
       subscriber.add(() => gate.release());
+      // Only a buffer can hold items back for good; the other strategies drop or fail instead.
+      if (resolved.strategy === 'buffer' || resolved.strategy === 'latest') {
+        subscriber.add(new StallWatch(() => creditStall(gate.buffered, admission.outstanding)));
+      }
       const probe = { ledger: gate, bufferSize: resolved.bufferSize, credit: admission };
       if (monitor?.watchStage(subscriber, probe) === false) return;
       subscribeCredits(signal, subscriber, {

@@ -7,8 +7,13 @@ import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { describeValue } from '../internal/describeValue.js';
 import { ReadinessDemand } from '../internal/ReadinessDemand.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
+import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
+import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
+import { monitorOption } from '../monitor/monitorOption.js';
+import { type DropReason, dropReasons } from '../operators/DropReason.js';
+import type { PullFromOptions } from './PullFromOptions.js';
 
 /**
  * Every pull-based producer {@link pullFrom} reads: an `Iterable`, an `AsyncIterable`, a web
@@ -290,6 +295,53 @@ function readNodeStream<T>(stream: NodeReadable): OpenReader<T> {
   };
 }
 
+/** What a pullFrom without credit waits for, or `undefined` when it may read. */
+function creditWait(outstanding: number, signalEnded: boolean): string | undefined {
+  return outstanding > 0 || signalEnded ? undefined : 'no credit';
+}
+
+function readinessWait(provider: ReadinessProvider): string | undefined {
+  try {
+    return provider.isReady() ? undefined : 'a consumer that is not ready';
+  } catch {
+    return 'a consumer whose isReady() throws';
+  }
+}
+
+function stallOf(waitingFor: string | undefined): string | undefined {
+  if (waitingFor === undefined) return undefined;
+  return `pullFrom stalled: its source has not ended and it has ${waitingFor}. Did a step between pullFrom and the code that grants drop or merge items (filter, skip, bufferCount), so their credit never came back? Close the loop without counting: pullFrom(source, stage).pipe(..., stage) with stage = mergeMapWithCredits(work)`;
+}
+
+/** A monitored pullFrom's demand: the same, counting every read for the monitor's ledger. */
+class CountedReads implements ReadCredit {
+  readonly #demand: ReadCredit;
+  received = 0;
+  readonly buffered = 0;
+  readonly dropped = noDrops;
+
+  constructor(demand: ReadCredit) {
+    this.#demand = demand;
+  }
+
+  get delivered(): number {
+    return this.received;
+  }
+
+  get outstanding(): number {
+    return this.#demand.outstanding;
+  }
+
+  admit(): void {
+    this.received++;
+    this.#demand.admit();
+  }
+}
+
+const noDrops: Readonly<Record<DropReason, number>> = Object.freeze(
+  Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>,
+);
+
 /** Told by shape: `isReady()` beside `credits$` (a HandshakeProvider, a CreditStage, which is a function). */
 function isReadinessProvider(credits: unknown): credits is ReadinessProvider {
   return (
@@ -364,6 +416,12 @@ function openerFor<T>(source: PullSource<T>): OpenReader<T> {
  *   at that point have no output left to go to: they are reported through RxJS's
  *   `config.onUnhandledError` (or thrown asynchronously when it is unset), never swallowed. The outcome
  *   of a read still pending when the consumer left is ignored.
+ * - `options.monitor` reports the items read, the credit and whether the source is still open to a
+ *   {@link FlowMonitor}, whose `stalled` alert then tells a source left waiting for credit.
+ * - In Node.js, when the event loop empties while the source has not ended and no credit is left
+ *   (or the readiness provider is not ready), nothing can ever move it again: one line on stderr names
+ *   `pullFrom`, what it waits for and the likely cause, instead of an exit in silence. Set the
+ *   environment variable `RXJS_BACKPRESSURE_STALL_WARNING=off` to silence it.
  * - Every subscription opens the source afresh (`[Symbol.iterator]()`, `getReader()`, listeners): an
  *   array can be read again, a generator or a stream only once.
  *
@@ -383,21 +441,51 @@ function openerFor<T>(source: PullSource<T>): OpenReader<T> {
  * credits.grant(1); // the generator runs once more: 3
  * ```
  */
-export function pullFrom<T>(source: PullSource<T>, credits: CreditSource | ReadinessProvider): Observable<T> {
+export function pullFrom<T>(
+  source: PullSource<T>,
+  credits: CreditSource | ReadinessProvider,
+  options?: PullFromOptions,
+): Observable<T> {
   const open = openerFor(source);
   const readiness = isReadinessProvider(credits) ? credits : undefined;
   const signal = toCreditSignal(
     readiness === undefined ? (credits as CreditSource) : { credits$: readiness.credits$ },
     'pullFrom(source, credits): credits',
   );
+  refuseUnknownKeys(optionsObject(options, 'options'), ['monitor'], 'options');
+  const monitor = monitorOption(options?.monitor, 'options.monitor');
   return new Observable<T>((subscriber) => {
     let reader: Reader | undefined;
     const drain = (): void => reader?.drain();
-    const credit =
+    const counted =
       readiness === undefined
         ? new CreditAdmission<T>(undefined)
         : new ReadinessDemand(readiness, subscriber, drain);
-    const demand: Demand = { credit, signalEnded: false };
+    // Counting reads costs a call per item: only a monitored pullFrom pays it.
+    const reads = monitor === undefined ? undefined : new CountedReads(counted);
+    const demand: Demand = { credit: reads ?? counted, signalEnded: false };
+    const waitsFor = (): string | undefined =>
+      readiness === undefined
+        ? creditWait(demand.credit.outstanding, demand.signalEnded)
+        : readinessWait(readiness);
+    if (reads !== undefined) {
+      const probe = {
+        ledger: reads,
+        bufferSize: 0,
+        credit: {
+          get outstanding() {
+            return waitsFor() === undefined ? 1 : 0;
+          },
+        },
+        source: {
+          get open() {
+            return !subscriber.closed;
+          },
+        },
+        consumer: readiness,
+      };
+      if (monitor?.watchStage(subscriber, probe) === false) return;
+    }
     try {
       reader = open(subscriber, demand);
     } catch (error) {
@@ -407,15 +495,16 @@ export function pullFrom<T>(source: PullSource<T>, credits: CreditSource | Readi
     const opened = reader;
     // Registered before the credit signal starts, so a synchronous unsubscription releases at once.
     subscriber.add(() => opened.release());
-    if (credit instanceof ReadinessDemand) {
+    subscriber.add(new StallWatch(() => (subscriber.closed ? undefined : stallOf(waitsFor()))));
+    if (counted instanceof ReadinessDemand) {
       subscribeSafely(signal, subscriber, {
         next: () => {
-          credit.wake();
+          counted.wake();
           opened.drain();
         },
         error: (error) => subscriber.error(error),
         complete: () => {
-          credit.wakeUpsEnded();
+          counted.wakeUpsEnded();
           opened.drain();
         },
       });
@@ -424,7 +513,7 @@ export function pullFrom<T>(source: PullSource<T>, credits: CreditSource | Readi
     }
     subscribeCredits(signal, subscriber, {
       next: (grant) => {
-        credit.grant(grant);
+        counted.grant(grant);
         opened.drain();
       },
       error: (error) => subscriber.error(error),

@@ -98,4 +98,13 @@ describe('pullFrom driven by a ReadinessProvider', () => {
     expect(read).toEqual([1, 2]);
     expect(completed).toBe(true);
   });
+
+  it('refuses unknown options and a monitor that is not a FlowMonitor, naming them', () => {
+    expect(() => pullFrom([1], new Subject<number>(), { monitr: 1 } as never)).toThrow(
+      /options\.monitr is not an option here; the options are monitor/,
+    );
+    expect(() => pullFrom([1], new Subject<number>(), { monitor: {} as never })).toThrow(
+      /options\.monitor must be a FlowMonitor/,
+    );
+  });
 });
