@@ -5,7 +5,7 @@ import { requestCredits } from '../operators/requestCredits.js';
 import type { BridgeOptions, BridgeSource } from '../sources/BridgeOptions.js';
 import { describeValue } from './describeValue.js';
 import { numberOption } from './numberOption.js';
-import { optionsObject } from './resolveBufferOptions.js';
+import { optionsObject, overflowAdvice } from './resolveBufferOptions.js';
 
 /** A pipeline that delivers only what its consumer asked for. */
 export interface CreditBridge<T> {
@@ -24,6 +24,11 @@ export interface CreditBridge<T> {
 
 const defaultHighWaterMark = 16;
 
+/** `options` carrying, under the internal key, the advice its overflow error adds. */
+function withAdvice<O extends object>(options: O, advice: string): O {
+  return { ...options, [overflowAdvice]: advice };
+}
+
 /**
  * The one door of every bridge (`toAsyncIterable`, `toReadableStream`, `toNodeReadable`): checks the
  * source and the options when the bridge is created, and puts `requestCredits` between the pipeline and
@@ -37,6 +42,7 @@ export function creditBridge<T>(
   source: BridgeSource<T>,
   options: BridgeOptions<T> | undefined,
   caller: string,
+  factoryForm = `${caller}((credits) => pullFrom(producer, credits))`,
 ): CreditBridge<T> {
   const { highWaterMark: givenHighWaterMark, ...bufferOptions } = optionsObject(options, 'options');
   const highWaterMark = numberOption(
@@ -53,7 +59,10 @@ export function creditBridge<T>(
       (bufferOptions.strategy ?? 'buffer') === 'buffer' && bufferOptions.bufferSize === undefined;
     const gate = requestCredits(
       demand,
-      buffered ? { ...bufferOptions, bufferSize: highWaterMark } : bufferOptions,
+      withAdvice(
+        buffered ? { ...bufferOptions, bufferSize: highWaterMark } : bufferOptions,
+        `The pipeline ${caller}'s factory built delivered more than its credits asked for: read the producer with pullFrom(producer, credits), and keep a step that makes several items of one within half of options.highWaterMark (or raise it).`,
+      ),
     );
     // Supplied credit, and the items that reached the bridge against it: a pullFrom in the factory asks
     // isReady() before each read, so items a step drops or merges on the way cost nothing.
@@ -92,8 +101,9 @@ export function creditBridge<T>(
       `${caller}(source): source must be an Observable or a function from a CreditProvider to an Observable, got ${describeValue(source)}.`,
     );
   }
+  const advice = `${caller}(source) was given an Observable, which cannot be slowed down, and it produced faster than the consumer took. Pass a factory instead, ${factoryForm}, so the producer is read only as the consumer asks; or choose another options.overflow.`;
   return {
-    output: source.pipe(requestCredits(demand, bufferOptions)),
+    output: source.pipe(requestCredits(demand, withAdvice(bufferOptions, advice))),
     highWaterMark,
     request: (n) => demand.grant(n),
     supply: () => undefined,

@@ -15,7 +15,16 @@ export interface ResolvedBufferOptions<T> {
   readonly ttl: number | undefined;
   readonly onDrop: ((item: T, reason: DropReason) => void) | undefined;
   readonly scheduler: SchedulerLike;
+  /** What to do about an overflow, added to its error's message: set by the bridges only. */
+  readonly overflowAdvice: string | undefined;
 }
+
+/**
+ * @internal The key of the advice a bridge adds to its buffer's `BufferOverflowError` (say, which form
+ * of the bridge slows the producer down). A symbol, so no user's option can name it and the check of
+ * unknown options (string keys) lets it through.
+ */
+export const overflowAdvice: unique symbol = Symbol('rxjs-backpressure.overflowAdvice');
 
 const strategies: readonly BackpressureStrategy[] = ['buffer', 'drop', 'latest', 'error'];
 const bufferOptionKeys = ['strategy', 'bufferSize', 'overflow', 'priority', 'ttl', 'onDrop', 'scheduler'];
@@ -118,5 +127,6 @@ export function resolveBufferOptions<T>(
     ttl,
     onDrop: optionalFunction(options.onDrop, `${argument}.onDrop`),
     scheduler: schedulerOption(options.scheduler, `${argument}.scheduler`),
+    overflowAdvice: (options as { [overflowAdvice]?: string })[overflowAdvice],
   };
 }

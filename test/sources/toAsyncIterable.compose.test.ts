@@ -1,6 +1,6 @@
-import { filter, mergeMap } from 'rxjs';
+import { filter, mergeMap, range } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { pullFrom, toAsyncIterable } from '../../src/index.js';
+import { BufferOverflowError, pullFrom, toAsyncIterable } from '../../src/index.js';
 import { countingNaturals } from './countingNaturals.js';
 
 const upTo = (length: number) => Array.from({ length }, (_, index) => index);
@@ -46,5 +46,27 @@ describe('toAsyncIterable with steps between pullFrom and the loop', () => {
     }
     // 11 items taken (0, 2, ..., 20) of 21 read; the rest of the window is at most 4 kept items, 8 reads.
     expect(counts.reads).toBeLessThanOrEqual(21 + 8);
+  });
+});
+
+describe('toAsyncIterable given a plain Observable that outruns the loop', () => {
+  it('fails at once with a BufferOverflowError that names the factory form', async () => {
+    const started = performance.now();
+    const iterator = toAsyncIterable(range(0, 5e6));
+    let taken = 0;
+    const failure = await (async () => {
+      try {
+        for await (const _n of iterator) taken++;
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(failure).toBeInstanceOf(BufferOverflowError);
+    expect((failure as Error).message).toContain(
+      'Pass a factory instead, toAsyncIterable((credits) => pullFrom(producer, credits))',
+    );
+    expect(taken).toBeLessThanOrEqual(1_025);
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });
