@@ -86,7 +86,8 @@ export async function importLog(
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   let batches: Observable<number>;
   if (pipeline === 'credit-stage') {
-    const inserts = mergeMapWithCredits(insert, { concurrency });
+    // One batch read ahead: it starts the moment an insert ends, even while the next read waits on the disk.
+    const inserts = mergeMapWithCredits(insert, { concurrency, prefetch: 1 });
     batches = pullFrom(lines, inserts).pipe(filter(isRow), bufferCount(batchSize), inserts);
   } else {
     batches = from(lines).pipe(filter(isRow), bufferCount(batchSize), mergeMap(insert, concurrency));

@@ -9,10 +9,16 @@ import type { WithHandshakeOptions } from './WithHandshakeOptions.js';
  * ```ts
  * import type { MergeMapWithCreditsOptions } from 'rxjs-backpressure';
  *
- * const options: MergeMapWithCreditsOptions<string[]> = { concurrency: 4, bufferSize: 8 };
+ * const options: MergeMapWithCreditsOptions<string[]> = { concurrency: 4, prefetch: 1, bufferSize: 8 };
  * ```
  */
 export interface MergeMapWithCreditsOptions<T> extends WithHandshakeOptions<T> {
   /** How many segments may run at once: a positive safe integer, default 1. */
   readonly concurrency?: number;
+  /**
+   * How many items may wait for a slot, read ahead of the segments running: a non-negative safe
+   * integer, default 0. With `prefetch: 1`, the next item (say the next batch) is ready the moment a
+   * slot frees, so every slot stays busy even when reading the source takes time.
+   */
+  readonly prefetch?: number;
 }

@@ -4,25 +4,29 @@ import { numberOption } from '../internal/numberOption.js';
 import { optionsObject, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import type { HandshakeProvider } from '../service/HandshakeProvider.js';
 import type { CreditStage } from './CreditStage.js';
+import type { DropReason } from './DropReason.js';
 import type { MergeMapWithCreditsOptions } from './MergeMapWithCreditsOptions.js';
 import { withHandshake } from './withHandshake.js';
 
 /**
- * The slots of one stage, seen as a service by its `withHandshake` gate: `do(item)` runs the item's
- * segment, and the slot frees when the segment ends however many results it had (complete, error, or
- * unsubscribed). Shared by every subscription of the stage, like a service's capacity.
+ * The slots of one stage, shared by every subscription of it like a service's capacity: `run(item)`
+ * runs the item's segment, and the slot frees when the segment ends however many results it had
+ * (complete, error, or unsubscribed).
  */
-class SegmentSlots<T, R> implements HandshakeProvider<T, R> {
+class SegmentSlots<T, R> {
   readonly credits$: Observable<number>;
   readonly capacity: number;
   active = 0;
   readonly #project: (item: T, index: number) => ObservableInput<R>;
+  readonly #prefetch: number;
   readonly #freed = new Subject<number>();
+  readonly #subscriptions = new Set<SubscriptionSlots<T, R>>();
   #index = 0;
 
-  constructor(project: (item: T, index: number) => ObservableInput<R>, capacity: number) {
+  constructor(project: (item: T, index: number) => ObservableInput<R>, capacity: number, prefetch: number) {
     this.#project = project;
     this.capacity = capacity;
+    this.#prefetch = prefetch;
     // The room now on subscription (so the stage also works as a plain credit signal), then 1 per slot freed.
     this.credits$ = new Observable<number>((subscriber) => {
       const room = this.capacity - this.active;
@@ -31,13 +35,27 @@ class SegmentSlots<T, R> implements HandshakeProvider<T, R> {
     });
   }
 
-  isReady(): boolean {
+  /** Whether a slot is free: what the gate asks before it starts a segment. */
+  hasRoom(): boolean {
     return this.active < this.capacity;
   }
 
-  do(item: T): Observable<R> {
+  /** Whether the source may send one more: a slot is free, or fewer than `prefetch` items wait for one. */
+  isReady(): boolean {
+    let waiting = 0;
+    for (const subscription of this.#subscriptions) waiting += subscription.waiting;
+    return this.active + waiting < this.capacity + this.#prefetch;
+  }
+
+  /** Counts a subscription's waiting items in while it lasts. */
+  watch(subscription: SubscriptionSlots<T, R>): () => void {
+    this.#subscriptions.add(subscription);
+    return () => this.#subscriptions.delete(subscription);
+  }
+
+  run(item: T): Observable<R> {
     const index = this.#index++;
-    // The slot is taken now, before the gate asks isReady() again, and freed by the segment's teardown.
+    // The slot is taken now, before the gate asks hasRoom() again, and freed by the segment's teardown.
     this.active++;
     let taken = true;
     const free = (): void => {
@@ -66,6 +84,47 @@ class SegmentSlots<T, R> implements HandshakeProvider<T, R> {
 }
 
 /**
+ * One subscription's view of the slots, as the service its `withHandshake` gate drives, counting the
+ * items its gate holds: arrived, less started and dropped. (With `ordered`, results held back for order
+ * are reported dropped after their start, only when the output ends; the count then stops mattering.)
+ */
+class SubscriptionSlots<T, R> implements HandshakeProvider<T, R> {
+  arrived = 0;
+  started = 0;
+  dropped = 0;
+  readonly #slots: SegmentSlots<T, R>;
+
+  constructor(slots: SegmentSlots<T, R>) {
+    this.#slots = slots;
+  }
+
+  get credits$(): Observable<number> {
+    return this.#slots.credits$;
+  }
+
+  get capacity(): number {
+    return this.#slots.capacity;
+  }
+
+  get active(): number {
+    return this.#slots.active;
+  }
+
+  get waiting(): number {
+    return Math.max(0, this.arrived - this.started - this.dropped);
+  }
+
+  isReady(): boolean {
+    return this.#slots.hasRoom();
+  }
+
+  do(item: T): Observable<R> {
+    this.started++;
+    return this.#slots.run(item);
+  }
+}
+
+/**
  * `mergeMap` with real backpressure all the way to a pull source: runs a segment `project(item)` for
  * each item, at most `concurrency` at once, and is itself the demand of the source it reads. Give the
  * returned stage to {@link pullFrom} as its credits and put it in the pipe: the source is read while
@@ -81,9 +140,10 @@ class SegmentSlots<T, R> implements HandshakeProvider<T, R> {
  * output:    ----A--C----...
  * ```
  *
- * - `isReady()` is `active < capacity`, `credits$` says the room on subscription and then 1 per freed
- *   slot: a {@link ReadinessProvider}, so {@link pullFrom} asks before each read and reads nothing
- *   while every slot is busy. Items a synchronous step drops cost nothing; see {@link pullFrom} for
+ * - `isReady()` is `active + waiting < capacity + prefetch` (`waiting`: items in the stage's buffer),
+ *   `credits$` says the room on subscription and then 1 per freed slot: a {@link ReadinessProvider}, so
+ *   {@link pullFrom} asks before each read and reads nothing while every slot is busy (and `prefetch`
+ *   items, default 0, wait for one). Items a synchronous step drops cost nothing; see {@link pullFrom} for
  *   asynchronous steps between the two.
  * - Items arriving while every slot is busy (a source that is not read through this stage, an
  *   asynchronous step in between) wait in a bounded buffer: it is a {@link withHandshake} gate, so the
@@ -120,17 +180,50 @@ export function mergeMapWithCredits<T, R>(
     );
   }
   // Checked here with `concurrency` among the known options, so a misspelling of it is named.
-  resolveBufferOptions(options, 'options', ['concurrency', 'ordered', 'monitor']);
-  const { concurrency = 1, ...handshakeOptions } = optionsObject(options, 'options');
+  resolveBufferOptions(options, 'options', ['concurrency', 'prefetch', 'ordered', 'monitor']);
+  const {
+    concurrency = 1,
+    prefetch: givenPrefetch = 0,
+    ...handshakeOptions
+  } = optionsObject(options, 'options');
   const capacity = numberOption(
     concurrency,
     'options.concurrency',
     'a positive safe integer',
     (value) => Number.isSafeInteger(value) && value >= 1,
   );
-  const slots = new SegmentSlots(project, capacity);
-  const operator = withHandshake(slots, handshakeOptions);
-  return Object.defineProperties((source: Observable<T>) => operator(source), {
+  const prefetch = numberOption(
+    givenPrefetch,
+    'options.prefetch',
+    'a non-negative safe integer',
+    (value) => Number.isSafeInteger(value) && value >= 0,
+  );
+  const slots = new SegmentSlots(project, capacity, prefetch);
+  const onDrop = handshakeOptions.onDrop;
+  const stage = (source: Observable<T>): Observable<R> =>
+    new Observable<R>((subscriber) => {
+      const own = new SubscriptionSlots(slots);
+      subscriber.add(slots.watch(own));
+      const operator = withHandshake(own, {
+        ...handshakeOptions,
+        onDrop: (item: T, reason: DropReason) => {
+          own.dropped++;
+          onDrop?.(item, reason);
+        },
+      });
+      const arrivals = new Observable<T>((counter) =>
+        source.subscribe({
+          next: (item) => {
+            own.arrived++;
+            counter.next(item);
+          },
+          error: (error) => counter.error(error),
+          complete: () => counter.complete(),
+        }),
+      );
+      return operator(arrivals).subscribe(subscriber);
+    });
+  return Object.defineProperties(stage, {
     isReady: { value: () => slots.isReady() },
     credits$: { value: slots.credits$ },
     capacity: { value: capacity },

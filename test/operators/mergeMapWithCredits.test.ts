@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { bufferCount, filter, from, map, NEVER, type Observable, of, Subject, take, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { mergeMapWithCredits, pullFrom } from '../../src/index.js';
+import { countingNaturals } from '../sources/countingNaturals.js';
 
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -232,6 +233,22 @@ describe('mergeMapWithCredits', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+
+  it('reads prefetch items ahead, which wait in its buffer and start the moment a slot frees', () => {
+    const { started, project } = manualSegments<number>();
+    const stage = mergeMapWithCredits(project, { concurrency: 2, prefetch: 1 });
+    const { naturals, counts } = countingNaturals();
+    pullFrom(naturals(), stage).pipe(stage).subscribe();
+    expect(started.map((s) => s.item)).toEqual([0, 1]);
+    expect(counts.reads).toBe(3); // 2 running, 1 waiting
+    expect(stage.isReady()).toBe(false);
+    started[0]?.done.complete();
+    expect(started.map((s) => s.item)).toEqual([0, 1, 2]);
+    expect(counts.reads).toBe(4);
+    expect(() => mergeMapWithCredits(project, { prefetch: -1 })).toThrow(
+      /options.prefetch must be a non-negative safe integer, got -1/,
     );
   });
 });
