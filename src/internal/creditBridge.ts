@@ -1,11 +1,11 @@
-import { isObservable, Observable } from 'rxjs';
+import { defer, isObservable, type Observable } from 'rxjs';
 import { CreditController } from '../credits/CreditController.js';
 import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
 import { requestCredits } from '../operators/requestCredits.js';
 import type { BridgeOptions, BridgeSource } from '../sources/BridgeOptions.js';
 import { describeValue } from './describeValue.js';
 import { numberOption } from './numberOption.js';
-import { optionsObject, overflowAdvice } from './resolveBufferOptions.js';
+import { optionsObject, overflowAdvice, watchLedger } from './resolveBufferOptions.js';
 
 /** A pipeline that delivers only what its consumer asked for. */
 export interface CreditBridge<T> {
@@ -24,9 +24,13 @@ export interface CreditBridge<T> {
 
 const defaultHighWaterMark = 16;
 
-/** `options` carrying, under the internal key, the advice its overflow error adds. */
-function withAdvice<O extends object>(options: O, advice: string): O {
-  return { ...options, [overflowAdvice]: advice };
+/** `options` carrying, under the internal keys, the advice its overflow error adds and a ledger watch. */
+function withAdvice<O extends object>(
+  options: O,
+  advice: string,
+  ledger?: (ledger: { readonly received: number }) => void,
+): O {
+  return { ...options, [overflowAdvice]: advice, [watchLedger]: ledger };
 }
 
 /**
@@ -57,33 +61,30 @@ export function creditBridge<T>(
     const upstream = new CreditController();
     const buffered =
       (bufferOptions.strategy ?? 'buffer') === 'buffer' && bufferOptions.bufferSize === undefined;
+    // Supplied credit, and the items that reached the gate against it: a pullFrom in the factory asks
+    // isReady() before each read, so items a step drops or merges on the way cost nothing.
+    let supplied = 0;
+    let arrived: { readonly received: number } = { received: 0 };
+    const provider: ReadinessProvider = {
+      credits$: upstream.credits$,
+      isReady: () => arrived.received < supplied,
+    };
     const gate = requestCredits(
       demand,
       withAdvice(
         buffered ? { ...bufferOptions, bufferSize: highWaterMark } : bufferOptions,
         `The pipeline ${caller}'s factory built delivered more than its credits asked for: read the producer with pullFrom(producer, credits), and keep a step that makes several items of one within half of options.highWaterMark (or raise it).`,
+        (ledger) => {
+          arrived = ledger;
+        },
       ),
     );
-    // Supplied credit, and the items that reached the bridge against it: a pullFrom in the factory asks
-    // isReady() before each read, so items a step drops or merges on the way cost nothing.
-    let supplied = 0;
-    let arrived = 0;
-    const provider: ReadinessProvider = { credits$: upstream.credits$, isReady: () => arrived < supplied };
-    const pipeline = new Observable<T>((subscriber) => {
+    const pipeline = defer((): Observable<T> => {
       const built: unknown = source(provider);
-      if (!isObservable(built)) {
-        throw new TypeError(
-          `${caller}(source): the factory must return an Observable, got ${describeValue(built)}.`,
-        );
-      }
-      return (built as Observable<T>).subscribe({
-        next: (item) => {
-          arrived++;
-          subscriber.next(item);
-        },
-        error: (error) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
+      if (isObservable(built)) return built as Observable<T>;
+      throw new TypeError(
+        `${caller}(source): the factory must return an Observable, got ${describeValue(built)}.`,
+      );
     });
     return {
       output: pipeline.pipe(gate),

@@ -17,6 +17,8 @@ export interface ResolvedBufferOptions<T> {
   readonly scheduler: SchedulerLike;
   /** What to do about an overflow, added to its error's message: set by the bridges only. */
   readonly overflowAdvice: string | undefined;
+  /** Told each subscription's gate, whose `received` counts the items that reached it: the bridges only. */
+  readonly watchLedger: ((ledger: { readonly received: number }) => void) | undefined;
 }
 
 /**
@@ -25,6 +27,9 @@ export interface ResolvedBufferOptions<T> {
  * unknown options (string keys) lets it through.
  */
 export const overflowAdvice: unique symbol = Symbol('rxjs-backpressure.overflowAdvice');
+
+/** @internal The key of a bridge's `watchLedger` (see {@link overflowAdvice} for why a symbol). */
+export const watchLedger: unique symbol = Symbol('rxjs-backpressure.watchLedger');
 
 const strategies: readonly BackpressureStrategy[] = ['buffer', 'drop', 'latest', 'error'];
 const bufferOptionKeys = ['strategy', 'bufferSize', 'overflow', 'priority', 'ttl', 'onDrop', 'scheduler'];
@@ -128,5 +133,6 @@ export function resolveBufferOptions<T>(
     onDrop: optionalFunction(options.onDrop, `${argument}.onDrop`),
     scheduler: schedulerOption(options.scheduler, `${argument}.scheduler`),
     overflowAdvice: (options as { [overflowAdvice]?: string })[overflowAdvice],
+    watchLedger: (options as { [watchLedger]?: ResolvedBufferOptions<T>['watchLedger'] })[watchLedger],
   };
 }

@@ -92,6 +92,7 @@ export function requestCredits<T>(
       if (resolved.strategy === 'buffer' || resolved.strategy === 'latest') {
         subscriber.add(new StallWatch(() => creditStall(gate.buffered, admission.outstanding)));
       }
+      resolved.watchLedger?.(gate);
       const probe = { ledger: gate, bufferSize: resolved.bufferSize, credit: admission };
       if (monitor?.watchStage(subscriber, probe) === false) return;
       subscribeCredits(signal, subscriber, {
