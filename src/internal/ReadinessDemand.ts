@@ -15,7 +15,8 @@ export const readAheadWindow = 1024;
  * `isReady()`, so the readers ask before every read without knowing the difference.
  */
 export class ReadinessDemand {
-  readonly #provider: ReadinessProvider;
+  /** The provider's `isReady`, looked up once: it is called before every read. */
+  readonly #isReady: () => boolean;
   readonly #owner: Subscriber<unknown>;
   readonly #drain: () => void;
   #readInARow = 0;
@@ -23,7 +24,8 @@ export class ReadinessDemand {
   #later: Subscription | undefined;
 
   constructor(provider: ReadinessProvider, owner: Subscriber<unknown>, drain: () => void) {
-    this.#provider = provider;
+    const isReady = provider.isReady;
+    this.#isReady = () => isReady.call(provider);
     this.#owner = owner;
     this.#drain = drain;
     owner.add(() => this.#later?.unsubscribe());
@@ -32,7 +34,7 @@ export class ReadinessDemand {
   get outstanding(): number {
     let ready: boolean;
     try {
-      ready = this.#provider.isReady();
+      ready = this.#isReady();
     } catch (error) {
       this.#owner.error(error);
       return 0;

@@ -1,4 +1,4 @@
-import { from, Observable, type ObservableInput, Subject } from 'rxjs';
+import { from, Observable, type ObservableInput, type OperatorFunction, Subject } from 'rxjs';
 import { describeValue } from '../internal/describeValue.js';
 import { numberOption } from '../internal/numberOption.js';
 import { optionsObject, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
@@ -16,14 +16,21 @@ import { withHandshake } from './withHandshake.js';
 class SegmentSlots<T, R> {
   readonly credits$: Observable<number>;
   readonly capacity: number;
-  active = 0;
+  /** Where the count of running segments lives: the stage itself, so `stage.active` reads it as data. */
+  readonly #running: { active: number };
   readonly #project: (item: T, index: number) => ObservableInput<R>;
   readonly #prefetch: number;
   readonly #freed = new Subject<number>();
   readonly #subscriptions = new Set<SubscriptionSlots<T, R>>();
   #index = 0;
 
-  constructor(project: (item: T, index: number) => ObservableInput<R>, capacity: number, prefetch: number) {
+  constructor(
+    project: (item: T, index: number) => ObservableInput<R>,
+    capacity: number,
+    prefetch: number,
+    running: { active: number },
+  ) {
+    this.#running = running;
     this.#project = project;
     this.capacity = capacity;
     this.#prefetch = prefetch;
@@ -33,6 +40,10 @@ class SegmentSlots<T, R> {
       if (room > 0) subscriber.next(room);
       return this.#freed.subscribe(subscriber);
     });
+  }
+
+  get active(): number {
+    return this.#running.active;
   }
 
   /** Whether a slot is free: what the gate asks before it starts a segment. */
@@ -56,12 +67,12 @@ class SegmentSlots<T, R> {
   run(item: T): Observable<R> {
     const index = this.#index++;
     // The slot is taken now, before the gate asks hasRoom() again, and freed by the segment's teardown.
-    this.active++;
+    this.#running.active++;
     let taken = true;
     const free = (): void => {
       if (!taken) return;
       taken = false;
-      this.active--;
+      this.#running.active--;
       this.#freed.next(1);
     };
     return new Observable<R>((subscriber) => {
@@ -198,9 +209,10 @@ export function mergeMapWithCredits<T, R>(
     'a non-negative safe integer',
     (value) => Number.isSafeInteger(value) && value >= 0,
   );
-  const slots = new SegmentSlots(project, capacity, prefetch);
   const onDrop = handshakeOptions.onDrop;
-  const stage = (source: Observable<T>): Observable<R> =>
+  // Plain data properties, set in one order: a function given accessors turns to dictionary mode, and
+  // pullFrom reads isReady before every item.
+  const stage = ((source: Observable<T>): Observable<R> =>
     new Observable<R>((subscriber) => {
       const own = new SubscriptionSlots(slots);
       subscriber.add(slots.watch(own));
@@ -222,11 +234,19 @@ export function mergeMapWithCredits<T, R>(
         }),
       );
       return operator(arrivals).subscribe(subscriber);
-    });
-  return Object.defineProperties(stage, {
-    isReady: { value: () => slots.isReady() },
-    credits$: { value: slots.credits$ },
-    capacity: { value: capacity },
-    active: { get: () => slots.active },
-  }) as CreditStage<T, R>;
+    })) as StageUnderConstruction<T, R>;
+  stage.active = 0;
+  const slots = new SegmentSlots(project, capacity, prefetch, stage);
+  stage.isReady = () => slots.isReady();
+  stage.credits$ = slots.credits$;
+  stage.capacity = capacity;
+  return stage;
 }
+
+/** A stage while its properties are set. */
+type StageUnderConstruction<T, R> = OperatorFunction<T, R> & {
+  isReady: () => boolean;
+  credits$: Observable<number>;
+  capacity: number;
+  active: number;
+};
