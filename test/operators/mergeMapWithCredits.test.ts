@@ -1,5 +1,17 @@
 import fc from 'fast-check';
-import { bufferCount, filter, from, map, NEVER, type Observable, of, Subject, take, throwError } from 'rxjs';
+import {
+  bufferCount,
+  bufferTime,
+  filter,
+  from,
+  map,
+  NEVER,
+  type Observable,
+  of,
+  Subject,
+  take,
+  throwError,
+} from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { mergeMapWithCredits, pullFrom } from '../../src/index.js';
 import { countingNaturals } from '../sources/countingNaturals.js';
@@ -250,5 +262,35 @@ describe('mergeMapWithCredits', () => {
     expect(() => mergeMapWithCredits(project, { prefetch: -1 })).toThrow(
       /options.prefetch must be a non-negative safe integer, got -1/,
     );
+  });
+
+  it('closes the loop around a time-and-count batch (bufferTime) from a slow source, the last batch included', async () => {
+    async function* slowLines() {
+      for (let i = 0; i < 250; i++) {
+        if (i % 50 === 0) await settle(); // the source pauses now and then: time closes those batches
+        yield i;
+      }
+    }
+    let peak = 0;
+    const stage = mergeMapWithCredits(
+      async (batch: number[]) => {
+        peak = Math.max(peak, stage.active);
+        await settle();
+        return batch;
+      },
+      { concurrency: 2 },
+    );
+    const inserted: number[] = [];
+    await new Promise<void>((resolve) =>
+      pullFrom(slowLines(), stage)
+        .pipe(
+          bufferTime(5, null, 20),
+          filter((batch) => batch.length > 0),
+          stage,
+        )
+        .subscribe({ next: (batch) => inserted.push(...batch), complete: resolve }),
+    );
+    expect(inserted.sort((a, b) => a - b)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    expect(peak).toBeLessThanOrEqual(2);
   });
 });
