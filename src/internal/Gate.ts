@@ -218,7 +218,7 @@ export class Gate<T> {
         this.#dropThenFail(
           item,
           'overflow',
-          new BufferOverflowError(item, this.#options.bufferSize, this.#options.overflowAdvice),
+          new BufferOverflowError(item, this.#options.bufferSize, this.#options.bridge?.overflowAdvice),
         );
         return false;
       case 'drop-incoming':

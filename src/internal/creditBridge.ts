@@ -5,7 +5,7 @@ import { requestCredits } from '../operators/requestCredits.js';
 import type { BridgeOptions, BridgeSource } from '../sources/BridgeOptions.js';
 import { describeValue } from './describeValue.js';
 import { numberOption } from './numberOption.js';
-import { optionsObject, overflowAdvice, watchLedger } from './resolveBufferOptions.js';
+import { bridgeHooks, optionsObject } from './resolveBufferOptions.js';
 
 /** A pipeline that delivers only what its consumer asked for. */
 export interface CreditBridge<T> {
@@ -24,13 +24,13 @@ export interface CreditBridge<T> {
 
 const defaultHighWaterMark = 16;
 
-/** `options` carrying, under the internal keys, the advice its overflow error adds and a ledger watch. */
+/** `options` carrying, under the internal key, the advice its overflow error adds and a ledger watch. */
 function withAdvice<O extends object>(
   options: O,
   advice: string,
   ledger?: (ledger: { readonly received: number }) => void,
 ): O {
-  return { ...options, [overflowAdvice]: advice, [watchLedger]: ledger };
+  return { ...options, [bridgeHooks]: { overflowAdvice: advice, watchLedger: ledger } };
 }
 
 /**

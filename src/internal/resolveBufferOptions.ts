@@ -22,21 +22,24 @@ export interface ResolvedBufferOptions<T> {
   readonly ttl: number | undefined;
   readonly onDrop: ((item: T, reason: DropReason) => void) | undefined;
   readonly scheduler: SchedulerLike;
-  /** What to do about an overflow, added to its error's message: set by the bridges only. */
-  readonly overflowAdvice: string | undefined;
-  /** Told each subscription's gate, whose `received` counts the items that reached it: the bridges only. */
-  readonly watchLedger: ((ledger: { readonly received: number }) => void) | undefined;
+  /** Set when the gate belongs to a stream bridge (see {@link BridgeHooks}). */
+  readonly bridge: BridgeHooks | undefined;
+}
+
+/** @internal What a stream bridge tells the `requestCredits` gate it is built on. */
+export interface BridgeHooks {
+  /** What to do about an overflow, added to the `BufferOverflowError`'s message. */
+  readonly overflowAdvice: string;
+  /** Told each subscription's gate, whose `received` counts the items that reached it. */
+  readonly watchLedger?: ((ledger: { readonly received: number }) => void) | undefined;
 }
 
 /**
- * @internal The key of the advice a bridge adds to its buffer's `BufferOverflowError` (say, which form
- * of the bridge slows the producer down). A symbol, so no user's option can name it and the check of
- * unknown options (string keys) lets it through.
+ * @internal The key of a bridge's {@link BridgeHooks} in the options it gives `requestCredits`. A
+ * symbol, so no user's option can name it and the check of unknown options (string keys) lets it
+ * through.
  */
-export const overflowAdvice: unique symbol = Symbol('rxjs-backpressure.overflowAdvice');
-
-/** @internal The key of a bridge's `watchLedger` (see {@link overflowAdvice} for why a symbol). */
-export const watchLedger: unique symbol = Symbol('rxjs-backpressure.watchLedger');
+export const bridgeHooks: unique symbol = Symbol('rxjs-backpressure.bridgeHooks');
 
 const strategies: readonly BackpressureStrategy[] = ['buffer', 'drop', 'latest', 'error'];
 const bufferOptionKeys = [
@@ -178,7 +181,6 @@ export function resolveBufferOptions<T>(
     ttl,
     onDrop: optionalFunction(options.onDrop, `${argument}.onDrop`),
     scheduler: schedulerOption(options.scheduler, `${argument}.scheduler`),
-    overflowAdvice: (options as { [overflowAdvice]?: string })[overflowAdvice],
-    watchLedger: (options as { [watchLedger]?: ResolvedBufferOptions<T>['watchLedger'] })[watchLedger],
+    bridge: (options as { [bridgeHooks]?: BridgeHooks })[bridgeHooks],
   };
 }

@@ -89,11 +89,15 @@ export function requestCredits<T>(
       );
       // Registered first, so an unsubscription during a synchronous subscription releases at once.
       subscriber.add(() => gate.release());
-      // Only a buffer can hold items back for good; the other strategies drop or fail instead.
-      if (resolved.strategy === 'buffer' || resolved.strategy === 'latest') {
+      // Only a buffer can hold items back for good; the other strategies drop or fail instead. A bridge's
+      // buffer holds what its consumer has not asked for yet: that is the consumer's business.
+      if (
+        resolved.bridge === undefined &&
+        (resolved.strategy === 'buffer' || resolved.strategy === 'latest')
+      ) {
         subscriber.add(new StallWatch(() => creditStall(gate.buffered, admission.outstanding)));
       }
-      resolved.watchLedger?.(gate);
+      resolved.bridge?.watchLedger?.(gate);
       const probe = { ledger: gate, bufferSize: resolved.bufferSize, credit: admission };
       if (monitor?.watchStage(subscriber, probe) === false) return;
       subscribeCredits(signal, subscriber, {

@@ -119,7 +119,7 @@ console.log('complete', taken);
     );
   }, 30_000);
 
-  it('says nothing for the same pipelines when the loop closes through a stage, one-to-many and drop-all steps included', async () => {
+  it('says nothing for the same pipelines when the loop closes through a stage, one-to-many and drop-all steps included, nor for a bridge left with items nobody asked for', async () => {
     const outcome = await runProgram(
       'closed-loops',
       `
@@ -133,6 +133,9 @@ pullFrom(lines(100), triple).pipe(triple).subscribe({ next: () => results++, com
 let taken = 0;
 for await (const _line of toAsyncIterable((credits) => pullFrom(lines(100), credits).pipe(filter((line) => line.startsWith('DEBUG'))))) taken++;
 console.log('for-await complete', taken);
+// A loop that took one item and left: what the bridge still holds is nobody's stall.
+const abandoned = toAsyncIterable(of(1, 2, 3));
+await abandoned.next();
 `,
     );
     expect(outcome.warnings).toEqual([]);
