@@ -48,7 +48,7 @@ export class ProbeBoard {
    */
   watchStage(subscriber: Subscriber<unknown>, probe: StageProbe): boolean {
     if (this.#stage !== undefined) {
-      subscriber.error(this.#inUse('stage', 'a requestCredits or withHandshake subscription'));
+      subscriber.error(this.#inUse('stage', 'a requestCredits, withHandshake or pullFrom subscription'));
       return false;
     }
     this.#stage = probe;
