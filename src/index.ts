@@ -10,6 +10,7 @@ export { type ServiceAtCapacityDetails, ServiceAtCapacityError } from './errors/
 // Credits
 export { CreditController, type CreditControllerOptions } from './credits/CreditController.js';
 export type { CreditProvider, CreditSource } from './credits/CreditProvider.js';
+export type { ReadinessProvider } from './credits/ReadinessProvider.js';
 export { RateCredits, type RateCreditsOptions, rateCredits } from './credits/rateCredits.js';
 
 // Operators
@@ -26,6 +27,9 @@ export {
 } from './operators/shareWithCredits.js';
 export { withHandshake } from './operators/withHandshake.js';
 export type { WithHandshakeOptions } from './operators/WithHandshakeOptions.js';
+export type { CreditStage } from './operators/CreditStage.js';
+export { mergeMapWithCredits } from './operators/mergeMapWithCredits.js';
+export type { MergeMapWithCreditsOptions } from './operators/MergeMapWithCreditsOptions.js';
 
 // Services and the handshake
 export {
@@ -53,6 +57,7 @@ export type { AlertRules } from './monitor/AlertRules.js';
 // Sources
 export type { BridgeOptions, BridgeSource } from './sources/BridgeOptions.js';
 export { type PullSource, pullFrom } from './sources/pullFrom.js';
+export type { PullFromOptions } from './sources/PullFromOptions.js';
 export { toAsyncIterable } from './sources/toAsyncIterable.js';
 export { toNodeReadable } from './sources/toNodeReadable.js';
 export { toReadableStream } from './sources/toReadableStream.js';

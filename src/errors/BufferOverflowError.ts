@@ -2,7 +2,9 @@ import { BackpressureError } from './BackpressureError.js';
 
 /**
  * Raised by the `'buffer'` strategy with `overflow: 'error'` when an item arrives and the buffer
- * already holds `bufferSize` items. It carries the item that did not fit.
+ * already holds `bufferSize` items. It carries the item that did not fit. The stream bridges
+ * (`toAsyncIterable`, `toReadableStream`, `toNodeReadable`, `writeTo`) add to the message the form that
+ * slows the producer down instead.
  *
  * @example
  * ```ts
@@ -18,8 +20,15 @@ export class BufferOverflowError<T = unknown> extends BackpressureError {
   /** The size of the buffer that overflowed. */
   readonly bufferSize: number;
 
-  constructor(item: T, bufferSize: number) {
-    super('ERR_BUFFER_OVERFLOW', `The buffer of ${bufferSize} items is full and overflow is 'error'.`);
+  /**
+   * @param advice What would avoid the overflow, appended to the message (the stream bridges name the
+   *   form that slows the producer down).
+   */
+  constructor(item: T, bufferSize: number, advice?: string) {
+    super(
+      'ERR_BUFFER_OVERFLOW',
+      `The buffer of ${bufferSize} items is full and overflow is 'error'.${advice === undefined ? '' : ` ${advice}`}`,
+    );
     this.item = item;
     this.bufferSize = bufferSize;
   }

@@ -215,7 +215,11 @@ export class Gate<T> {
   #makeRoom(item: T, priority: number): boolean {
     switch (this.#options.overflow) {
       case 'error':
-        this.#dropThenFail(item, 'overflow', new BufferOverflowError(item, this.#options.bufferSize));
+        this.#dropThenFail(
+          item,
+          'overflow',
+          new BufferOverflowError(item, this.#options.bufferSize, this.#options.bridge?.overflowAdvice),
+        );
         return false;
       case 'drop-incoming':
         this.#drop(item, 'overflow');

@@ -1,10 +1,11 @@
 import { defer, isObservable, type Observable } from 'rxjs';
 import { CreditController } from '../credits/CreditController.js';
+import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
 import { requestCredits } from '../operators/requestCredits.js';
 import type { BridgeOptions, BridgeSource } from '../sources/BridgeOptions.js';
 import { describeValue } from './describeValue.js';
 import { numberOption } from './numberOption.js';
-import { optionsObject } from './resolveBufferOptions.js';
+import { bridgeHooks, optionsObject } from './resolveBufferOptions.js';
 
 /** A pipeline that delivers only what its consumer asked for. */
 export interface CreditBridge<T> {
@@ -23,6 +24,15 @@ export interface CreditBridge<T> {
 
 const defaultHighWaterMark = 16;
 
+/** `options` carrying, under the internal key, the advice its overflow error adds and a ledger watch. */
+function withAdvice<O extends object>(
+  options: O,
+  advice: string,
+  ledger?: (ledger: { readonly received: number }) => void,
+): O {
+  return { ...options, [bridgeHooks]: { overflowAdvice: advice, watchLedger: ledger } };
+}
+
 /**
  * The one door of every bridge (`toAsyncIterable`, `toReadableStream`, `toNodeReadable`): checks the
  * source and the options when the bridge is created, and puts `requestCredits` between the pipeline and
@@ -36,6 +46,7 @@ export function creditBridge<T>(
   source: BridgeSource<T>,
   options: BridgeOptions<T> | undefined,
   caller: string,
+  factoryForm = `${caller}((credits) => pullFrom(producer, credits))`,
 ): CreditBridge<T> {
   const { highWaterMark: givenHighWaterMark, ...bufferOptions } = optionsObject(options, 'options');
   const highWaterMark = numberOption(
@@ -50,11 +61,24 @@ export function creditBridge<T>(
     const upstream = new CreditController();
     const buffered =
       (bufferOptions.strategy ?? 'buffer') === 'buffer' && bufferOptions.bufferSize === undefined;
+    // Supplied credit, and the items that reached the gate against it: a pullFrom in the factory asks
+    // isReady() before each read, so items a step drops or merges on the way cost nothing.
+    let supplied = 0;
+    let arrived: { readonly received: number } = { received: 0 };
+    const provider: ReadinessProvider = {
+      credits$: upstream.credits$,
+      isReady: () => arrived.received < supplied,
+    };
     const gate = requestCredits(
       demand,
-      buffered ? { ...bufferOptions, bufferSize: highWaterMark } : bufferOptions,
+      withAdvice(
+        buffered ? { ...bufferOptions, bufferSize: highWaterMark } : bufferOptions,
+        `The pipeline ${caller}'s factory built delivered more than its credits asked for: read the producer with pullFrom(producer, credits), and keep a step that makes several items of one within half of options.highWaterMark (or raise it).`,
+        (ledger) => {
+          arrived = ledger;
+        },
+      ),
     );
-    const provider = { credits$: upstream.credits$ };
     const pipeline = defer((): Observable<T> => {
       const built: unknown = source(provider);
       if (isObservable(built)) return built as Observable<T>;
@@ -66,7 +90,10 @@ export function creditBridge<T>(
       output: pipeline.pipe(gate),
       highWaterMark,
       request: (n) => demand.grant(n),
-      supply: (n) => upstream.grant(n),
+      supply: (n) => {
+        supplied += n;
+        upstream.grant(n);
+      },
     };
   }
 
@@ -75,8 +102,9 @@ export function creditBridge<T>(
       `${caller}(source): source must be an Observable or a function from a CreditProvider to an Observable, got ${describeValue(source)}.`,
     );
   }
+  const advice = `${caller}(source) was given an Observable, which cannot be slowed down, and it produced faster than the consumer took. Pass a factory instead, ${factoryForm}, so the producer is read only as the consumer asks; or choose another options.overflow.`;
   return {
-    output: source.pipe(requestCredits(demand, bufferOptions)),
+    output: source.pipe(requestCredits(demand, withAdvice(bufferOptions, advice))),
     highWaterMark,
     request: (n) => demand.grant(n),
     supply: () => undefined,

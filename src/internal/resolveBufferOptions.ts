@@ -22,7 +22,24 @@ export interface ResolvedBufferOptions<T> {
   readonly ttl: number | undefined;
   readonly onDrop: ((item: T, reason: DropReason) => void) | undefined;
   readonly scheduler: SchedulerLike;
+  /** Set when the gate belongs to a stream bridge (see {@link BridgeHooks}). */
+  readonly bridge: BridgeHooks | undefined;
 }
+
+/** @internal What a stream bridge tells the `requestCredits` gate it is built on. */
+export interface BridgeHooks {
+  /** What to do about an overflow, added to the `BufferOverflowError`'s message. */
+  readonly overflowAdvice: string;
+  /** Told each subscription's gate, whose `received` counts the items that reached it. */
+  readonly watchLedger?: ((ledger: { readonly received: number }) => void) | undefined;
+}
+
+/**
+ * @internal The key of a bridge's {@link BridgeHooks} in the options it gives `requestCredits`. A
+ * symbol, so no user's option can name it and the check of unknown options (string keys) lets it
+ * through.
+ */
+export const bridgeHooks: unique symbol = Symbol('rxjs-backpressure.bridgeHooks');
 
 const strategies: readonly BackpressureStrategy[] = ['buffer', 'drop', 'latest', 'error'];
 const bufferOptionKeys = [
@@ -164,5 +181,6 @@ export function resolveBufferOptions<T>(
     ttl,
     onDrop: optionalFunction(options.onDrop, `${argument}.onDrop`),
     scheduler: schedulerOption(options.scheduler, `${argument}.scheduler`),
+    bridge: (options as { [bridgeHooks]?: BridgeHooks })[bridgeHooks],
   };
 }

@@ -7,7 +7,7 @@ import type { FlowAlert } from './FlowAlert.js';
 import type { FlowSnapshot } from './FlowSnapshot.js';
 
 type RuleName = keyof AlertRules;
-const ruleNames: readonly RuleName[] = ['utilizationAbove', 'bufferAbove', 'drops', 'breakerOpen'];
+const ruleNames: readonly RuleName[] = ['utilizationAbove', 'bufferAbove', 'drops', 'breakerOpen', 'stalled'];
 
 /** A threshold that must hold for a while: when it was first seen holding, and whether it raised. */
 interface Sustained {
@@ -15,6 +15,34 @@ interface Sustained {
   readonly for: number;
   since: number | undefined;
   raised: boolean;
+}
+
+function forOption(value: unknown, argument: string): number {
+  return numberOption(
+    value,
+    argument,
+    'a finite number of milliseconds >= 0',
+    (ms) => Number.isFinite(ms) && ms >= 0,
+  );
+}
+
+/** Whether a snapshot shows a stage that has work but no one working: nothing can move it on. */
+function isStalled(snapshot: FlowSnapshot): boolean {
+  return (
+    (snapshot.buffered > 0 || snapshot.sourceOpen === true) &&
+    snapshot.outstandingCredit === 0 &&
+    (snapshot.inFlight ?? 0) === 0
+  );
+}
+
+function stallText(snapshot: FlowSnapshot): string {
+  const held = [
+    ...(snapshot.buffered > 0
+      ? [`${snapshot.buffered} ${snapshot.buffered === 1 ? 'item' : 'items'} waiting`]
+      : []),
+    ...(snapshot.sourceOpen === true ? ['a source not yet ended'] : []),
+  ].join(' and ');
+  return `${held}, no credit outstanding and nothing in flight`;
 }
 
 function thresholdRule(
@@ -26,15 +54,16 @@ function thresholdRule(
   const rule = optionsObject(value, argument);
   return {
     ratio: numberOption(rule.ratio, `${argument}.ratio`, ratio.expected, ratio.accepts),
-    for: numberOption(
-      rule.for,
-      `${argument}.for`,
-      'a finite number of milliseconds >= 0',
-      (ms) => Number.isFinite(ms) && ms >= 0,
-    ),
+    for: forOption(rule.for, `${argument}.for`),
     since: undefined,
     raised: false,
   };
+}
+
+function durationRule(value: AlertRules['stalled'], argument: string): Sustained | undefined {
+  if (value === undefined) return undefined;
+  const rule = optionsObject(value, argument);
+  return { ratio: 0, for: forOption(rule.for, `${argument}.for`), since: undefined, raised: false };
 }
 
 /** Off when absent; `null` is refused like any other non-boolean, so `??` would not do. */
@@ -62,6 +91,7 @@ export class AlertEvaluator {
   readonly #buffer: Sustained | undefined;
   readonly #drops: boolean;
   readonly #breakerOpen: boolean;
+  readonly #stalled: Sustained | undefined;
   #dropsRaised = false;
   #breakerRaised = false;
   /** The previous tick's time and drop counts, for "drops since the tick before". */
@@ -85,12 +115,14 @@ export class AlertEvaluator {
     });
     this.#drops = flagRule(given.drops, `${argument}.drops`);
     this.#breakerOpen = flagRule(given.breakerOpen, `${argument}.breakerOpen`);
+    this.#stalled = durationRule(given.stalled, `${argument}.stalled`);
   }
 
   /** The ticks (re)start at `snapshot`: nothing was watched before, so no duration runs from earlier. */
   restart(snapshot: FlowSnapshot): void {
     if (this.#utilization !== undefined) this.#utilization.since = undefined;
     if (this.#buffer !== undefined) this.#buffer.since = undefined;
+    if (this.#stalled !== undefined) this.#stalled.since = undefined;
     this.#lastAt = snapshot.at;
     this.#lastDropped = snapshot.dropped;
   }
@@ -127,6 +159,19 @@ export class AlertEvaluator {
           status === 'raised'
             ? `${shown} above ${buffer.ratio} full for ${held} ms`
             : `${shown}, no longer above ${buffer.ratio} full`,
+        ),
+      );
+    }
+
+    const stalled = this.#stalled;
+    if (stalled !== undefined) {
+      this.#sustain(stalled, isStalled(snapshot), at, (status, held) =>
+        alert(
+          'stalled',
+          status,
+          status === 'raised'
+            ? `stalled for ${held} ms: ${stallText(snapshot)}; did a step between the source and the code that grants drop or merge items (filter, bufferCount)? Close the loop with mergeMapWithCredits`
+            : 'no longer stalled',
         ),
       );
     }

@@ -12,6 +12,7 @@
  *   bufferAbove: { ratio: 0.8, for: 2000 }, // the buffer above 80% full for 2 s
  *   drops: true,
  *   breakerOpen: true,
+ *   stalled: { for: 1000 }, // items waiting, no credit and nothing in flight for 1 s
  * };
  * ```
  */
@@ -27,4 +28,12 @@ export interface AlertRules {
   readonly drops?: boolean;
   /** Raised while the circuit breaker is open (as seen at the ticks). */
   readonly breakerOpen?: boolean;
+  /**
+   * Raised when the stage stayed stalled at every tick for `for` ms (finite, `>= 0`): it had items
+   * waiting in its buffer (or, for `pullFrom`, a source not yet ended), no outstanding credit (for
+   * `withHandshake`: no room in the service) and nothing in flight. Nobody is working and nothing
+   * moves: typically a step between the source and the code that grants dropped or merged items, so
+   * their credit never came back. Pick `for` above the longest time one item's work takes.
+   */
+  readonly stalled?: { readonly for: number };
 }

@@ -43,7 +43,7 @@ interface Checkpoint {
 }
 
 /**
- * Watches one flow: give it as the `monitor` option of a stage (`requestCredits`, `withHandshake`)
+ * Watches one flow: give it as the `monitor` option of a stage (`requestCredits`, `withHandshake`, `pullFrom`)
  * and, when they have one, of the service behind it and of its circuit breaker. It reads the counters
  * they keep anyway only when it takes a snapshot, so a monitored stage does no extra work per item.
  *

@@ -27,6 +27,8 @@ export interface FlowSnapshot {
   readonly delivered: number;
   /** Items waiting in the stage's buffer now. */
   readonly buffered: number;
+  /** For `pullFrom`: whether its source has not ended yet, so items may be read from it. */
+  readonly sourceOpen?: boolean;
   /** The most items the stage's buffer holds (1 under `'latest'`, 0 under `'drop'` and `'error'`). */
   readonly bufferSize?: number;
   /** Items dropped, by reason. */

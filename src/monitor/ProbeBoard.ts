@@ -48,7 +48,7 @@ export class ProbeBoard {
    */
   watchStage(subscriber: Subscriber<unknown>, probe: StageProbe): boolean {
     if (this.#stage !== undefined) {
-      subscriber.error(this.#inUse('stage', 'a requestCredits or withHandshake subscription'));
+      subscriber.error(this.#inUse('stage', 'a requestCredits, withHandshake or pullFrom subscription'));
       return false;
     }
     this.#stage = probe;
@@ -89,6 +89,11 @@ export class ProbeBoard {
       reading.buffered = ledger.buffered;
       for (const reason of dropReasons) dropped[reason] += ledger.dropped[reason];
       reading.bufferSize = stage.bufferSize;
+      if ('source' in stage) {
+        reading.sourceOpen = stage.source.open;
+        const load = stage.consumer === undefined ? undefined : serviceLoad(stage.consumer);
+        if (load !== undefined) reading.inFlight = load.active;
+      }
       if ('credit' in stage) {
         reading.outstandingCredit = stage.credit.outstanding;
       } else {

@@ -19,6 +19,15 @@ export type StageProbe =
       readonly bufferSize: number;
       readonly credit: { readonly outstanding: number };
     }
+  /** `pullFrom`: what it read, its credit (1 while a readiness provider is ready), its source and consumer. */
+  | {
+      readonly ledger: LossLedger;
+      readonly bufferSize: number;
+      readonly credit: { readonly outstanding: number };
+      readonly source: { readonly open: boolean };
+      /** The readiness provider it reads for, whose `active` (when it tells one) is the work in flight. */
+      readonly consumer: object | undefined;
+    }
   /** `withHandshake`: the gate, the subscription's calls in flight, and the service (for its load). */
   | {
       readonly ledger: LossLedger;

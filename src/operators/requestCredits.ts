@@ -7,10 +7,17 @@ import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { Gate } from '../internal/Gate.js';
 import { GateSubscriber } from '../internal/GateSubscriber.js';
 import { optionalFunction, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
+import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafelyThrough, type UpstreamHandlers } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import type { RequestCreditsOptions } from './RequestCreditsOptions.js';
+
+/** What a stalled requestCredits holds, or `undefined` when it holds nothing back. */
+function creditStall(buffered: number, outstanding: number): string | undefined {
+  if (buffered === 0) return undefined;
+  return `requestCredits stalled: it holds ${buffered} ${buffered === 1 ? 'item' : 'items'} in its buffer and ${outstanding === 0 ? 'no credit' : `${outstanding} credit, too little for the next item`}. Does a step after it drop or merge items, so the credits its consumer grants per item never come back? Grant per source item when its work is done, or use mergeMapWithCredits`;
+}
 
 /**
  * Lets a source item through only against a granted credit, and holds back or drops the rest by the
@@ -40,6 +47,8 @@ import type { RequestCreditsOptions } from './RequestCreditsOptions.js';
  *   reason `'no-credit'` and the output completes, rather than waiting forever.
  * - Unsubscribing releases the source, the credit signal and the `ttl` timer at once, and reports
  *   every buffered item as `'unsubscribed'`.
+ * - In Node.js, when the event loop empties while items wait in the buffer for credit, one line on
+ *   stderr says so (see {@link pullFrom}; `RXJS_BACKPRESSURE_STALL_WARNING=off` silences it).
  * - Bad grants on the credit signal (0, negative, fractional, NaN, non-numbers) error the output with
  *   a `RangeError` or `TypeError`; bad options throw when the operator is created.
  *
@@ -80,6 +89,15 @@ export function requestCredits<T>(
       );
       // Registered first, so an unsubscription during a synchronous subscription releases at once.
       subscriber.add(() => gate.release());
+      // Only a buffer can hold items back for good; the other strategies drop or fail instead. A bridge's
+      // buffer holds what its consumer has not asked for yet: that is the consumer's business.
+      if (
+        resolved.bridge === undefined &&
+        (resolved.strategy === 'buffer' || resolved.strategy === 'latest')
+      ) {
+        subscriber.add(new StallWatch(() => creditStall(gate.buffered, admission.outstanding)));
+      }
+      resolved.bridge?.watchLedger?.(gate);
       const probe = { ledger: gate, bufferSize: resolved.bufferSize, credit: admission };
       if (monitor?.watchStage(subscriber, probe) === false) return;
       const grants: UpstreamHandlers<number> = {

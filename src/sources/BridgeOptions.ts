@@ -1,12 +1,15 @@
 import type { Observable } from 'rxjs';
-import type { CreditProvider } from '../credits/CreditProvider.js';
+import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
 import type { BufferOptions } from '../operators/BufferOptions.js';
 
 /**
  * What {@link toAsyncIterable}, {@link toReadableStream} and {@link toNodeReadable} read: a plain
  * `Observable` (which cannot be slowed, so it is held in a bounded buffer), or a factory that builds the
- * pipeline from a {@link CreditProvider} driven by the consumer (which slows the producer itself, for
- * instance through {@link pullFrom}).
+ * pipeline from a provider driven by the consumer (which slows the producer itself, for instance through
+ * {@link pullFrom}). The provider is a {@link CreditProvider} (its `credits$` grants what the consumer
+ * asks for) and a {@link ReadinessProvider}: `isReady()` holds while fewer items reached the consumer's
+ * side than were granted, so a `pullFrom` given it reads on past items a step drops (`filter`) or merges,
+ * and stops when a step multiplies them.
  *
  * @example
  * ```ts
@@ -15,7 +18,7 @@ import type { BufferOptions } from '../operators/BufferOptions.js';
  * const lines: BridgeSource<string> = (credits) => pullFrom(['a', 'b', 'c'], credits);
  * ```
  */
-export type BridgeSource<T> = Observable<T> | ((credits: CreditProvider) => Observable<T>);
+export type BridgeSource<T> = Observable<T> | ((credits: ReadinessProvider) => Observable<T>);
 
 /**
  * Options of the stream bridges: how many items the consumer keeps requested ahead, plus the shared

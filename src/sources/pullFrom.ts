@@ -1,11 +1,19 @@
 import { Observable, type Subscriber } from 'rxjs';
 import type { CreditSource } from '../credits/CreditProvider.js';
+import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { describeValue } from '../internal/describeValue.js';
+import { ReadinessDemand } from '../internal/ReadinessDemand.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
+import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
+import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
+import { subscribeSafely } from '../internal/subscribeSafely.js';
+import { monitorOption } from '../monitor/monitorOption.js';
+import { type DropReason, dropReasons } from '../operators/DropReason.js';
+import type { PullFromOptions } from './PullFromOptions.js';
 
 /**
  * Every pull-based producer {@link pullFrom} reads: an `Iterable`, an `AsyncIterable`, a web
@@ -20,9 +28,15 @@ import { subscribeCredits } from '../internal/subscribeCredits.js';
  */
 export type PullSource<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T> | NodeJS.ReadableStream;
 
+/** What the readers spend: counted credit, or a {@link ReadinessDemand} that answers 1 while ready. */
+interface ReadCredit {
+  readonly outstanding: number;
+  admit(): void;
+}
+
 /** Outstanding credit, plus whether the credit signal has ended (no more grants will come). */
-interface Demand<T> {
-  readonly credit: CreditAdmission<T>;
+interface Demand {
+  readonly credit: ReadCredit;
   signalEnded: boolean;
 }
 
@@ -34,7 +48,7 @@ interface Reader {
   release(): void;
 }
 
-type OpenReader<T> = (subscriber: Subscriber<T>, demand: Demand<T>) => Reader;
+type OpenReader<T> = (subscriber: Subscriber<T>, demand: Demand) => Reader;
 
 /** Minimal view of a Node.js readable: what every Node stream has, plus what `stream.Readable` adds. */
 interface NodeReadable {
@@ -47,7 +61,7 @@ interface NodeReadable {
   readonly errored?: unknown;
 }
 
-const exhausted = <T>(demand: Demand<T>): boolean => demand.signalEnded && demand.credit.outstanding === 0;
+const exhausted = (demand: Demand): boolean => demand.signalEnded && demand.credit.outstanding === 0;
 
 function notAResult(result: unknown): TypeError | undefined {
   return typeof result === 'object' && result !== null
@@ -136,7 +150,7 @@ interface AsyncPull<T> {
   cancel(): void;
 }
 
-function readAsync<T>(subscriber: Subscriber<T>, demand: Demand<T>, pull: AsyncPull<T>): Reader {
+function readAsync<T>(subscriber: Subscriber<T>, demand: Demand, pull: AsyncPull<T>): Reader {
   let ended = false;
   let pending = false;
   const fail = (error: unknown): void => {
@@ -301,6 +315,63 @@ function readNodeStream<T>(stream: NodeReadable): OpenReader<T> {
   };
 }
 
+/** What a pullFrom without credit waits for, or `undefined` when it may read. */
+function creditWait(outstanding: number, signalEnded: boolean): string | undefined {
+  return outstanding > 0 || signalEnded ? undefined : 'no credit';
+}
+
+function readinessWait(provider: ReadinessProvider): string | undefined {
+  try {
+    return provider.isReady() ? undefined : 'a consumer that is not ready';
+  } catch {
+    return 'a consumer whose isReady() throws';
+  }
+}
+
+function stallOf(waitingFor: string | undefined): string | undefined {
+  if (waitingFor === undefined) return undefined;
+  return `pullFrom stalled: its source has not ended and it has ${waitingFor}. Did a step between pullFrom and the code that grants drop or merge items (filter, skip, bufferCount), so their credit never came back? Close the loop without counting: pullFrom(source, stage).pipe(..., stage) with stage = mergeMapWithCredits(work)`;
+}
+
+/** A monitored pullFrom's demand: the same, counting every read for the monitor's ledger. */
+class CountedReads implements ReadCredit {
+  readonly #demand: ReadCredit;
+  received = 0;
+  readonly buffered = 0;
+  readonly dropped = noDrops;
+
+  constructor(demand: ReadCredit) {
+    this.#demand = demand;
+  }
+
+  get delivered(): number {
+    return this.received;
+  }
+
+  get outstanding(): number {
+    return this.#demand.outstanding;
+  }
+
+  admit(): void {
+    this.received++;
+    this.#demand.admit();
+  }
+}
+
+const noDrops: Readonly<Record<DropReason, number>> = Object.freeze(
+  Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>,
+);
+
+/** Told by shape: `isReady()` beside `credits$` (a HandshakeProvider, a CreditStage, which is a function). */
+function isReadinessProvider(credits: unknown): credits is ReadinessProvider {
+  return (
+    (typeof credits === 'object' || typeof credits === 'function') &&
+    credits !== null &&
+    typeof (credits as Partial<ReadinessProvider>).isReady === 'function' &&
+    'credits$' in credits
+  );
+}
+
 function hasMethod(value: object, key: PropertyKey): boolean {
   return typeof (value as Record<PropertyKey, unknown>)[key] === 'function';
 }
@@ -344,6 +415,15 @@ function openerFor<T>(source: PullSource<T>): OpenReader<T> {
  *   Node stream does; nothing is read beyond that.
  * - Credits come from a {@link CreditProvider} or an `Observable<number>`; a bad grant errors the output
  *   with a `RangeError` or `TypeError`. A total beyond `MAX_SAFE_INTEGER`, or `Infinity`, is unbounded.
+ * - Or from a {@link ReadinessProvider} (anything with `isReady()` beside `credits$`: a
+ *   {@link HandshakeProvider}, the stage {@link mergeMapWithCredits} returns): then nothing is counted.
+ *   `isReady()` is asked before every read, nothing is read while it answers `false`, and each value of
+ *   `credits$` only wakes the reader to ask again. Items a synchronous step drops (`filter`, `skip`) or
+ *   holds (`bufferCount`) on the way cost nothing, so the loop cannot leak. Items in transit through an
+ *   asynchronous step are not seen by `isReady()`: at most 1024 items are read in a row while the
+ *   provider stays ready, then the event loop turns (a timer of 0 ms) before it is asked again, so such
+ *   items can arrive, and a long run of dropped items still goes on. Once `credits$` completes, a
+ *   provider that is not ready is asked again after each turn. A throwing `isReady()` errors the output.
  * - When the credit signal completes, outstanding credit is still used; once it is spent the output
  *   completes and the source is released, as with `take(n)`. The credit signal erroring errors the output.
  * - Learning that the source has ended is a read too (`next()` answering `done`), so it waits for
@@ -356,6 +436,12 @@ function openerFor<T>(source: PullSource<T>): OpenReader<T> {
  *   at that point have no output left to go to: they are reported through RxJS's
  *   `config.onUnhandledError` (or thrown asynchronously when it is unset), never swallowed. The outcome
  *   of a read still pending when the consumer left is ignored.
+ * - `options.monitor` reports the items read, the credit and whether the source is still open to a
+ *   {@link FlowMonitor}, whose `stalled` alert then tells a source left waiting for credit.
+ * - In Node.js, when the event loop empties while the source has not ended and no credit is left
+ *   (or the readiness provider is not ready), nothing can ever move it again: one line on stderr names
+ *   `pullFrom`, what it waits for and the likely cause, instead of an exit in silence. Set the
+ *   environment variable `RXJS_BACKPRESSURE_STALL_WARNING=off` to silence it.
  * - Every subscription opens the source afresh (`[Symbol.iterator]()`, `getReader()`, listeners): an
  *   array can be read again, a generator or a stream only once.
  *
@@ -375,29 +461,85 @@ function openerFor<T>(source: PullSource<T>): OpenReader<T> {
  * credits.grant(1); // the generator runs once more: 3
  * ```
  */
-export function pullFrom<T>(source: PullSource<T>, credits: CreditSource): Observable<T> {
+export function pullFrom<T>(
+  source: PullSource<T>,
+  credits: CreditSource | ReadinessProvider,
+  options?: PullFromOptions,
+): Observable<T> {
   const open = openerFor(source);
-  const signal = toCreditSignal(credits, 'pullFrom(source, credits): credits');
+  const readiness = isReadinessProvider(credits) ? credits : undefined;
+  const signal = toCreditSignal(
+    readiness === undefined ? (credits as CreditSource) : { credits$: readiness.credits$ },
+    'pullFrom(source, credits): credits',
+  );
+  refuseUnknownKeys(optionsObject(options, 'options'), ['monitor'], 'options');
+  const monitor = monitorOption(options?.monitor, 'options.monitor');
   return new Observable<T>((subscriber) => {
-    const demand: Demand<T> = { credit: new CreditAdmission<T>(undefined), signalEnded: false };
-    let reader: Reader;
+    let reader: Reader | undefined;
+    const drain = (): void => reader?.drain();
+    const counted =
+      readiness === undefined
+        ? new CreditAdmission<T>(undefined)
+        : new ReadinessDemand(readiness, subscriber, drain);
+    // Counting reads costs a call per item: only a monitored pullFrom pays it.
+    const reads = monitor === undefined ? undefined : new CountedReads(counted);
+    const demand: Demand = { credit: reads ?? counted, signalEnded: false };
+    const waitsFor = (): string | undefined =>
+      readiness === undefined
+        ? creditWait(demand.credit.outstanding, demand.signalEnded)
+        : readinessWait(readiness);
+    if (reads !== undefined) {
+      const probe = {
+        ledger: reads,
+        bufferSize: 0,
+        credit: {
+          get outstanding() {
+            return waitsFor() === undefined ? 1 : 0;
+          },
+        },
+        source: {
+          get open() {
+            return !subscriber.closed;
+          },
+        },
+        consumer: readiness,
+      };
+      if (monitor?.watchStage(subscriber, probe) === false) return;
+    }
     try {
       reader = open(subscriber, demand);
     } catch (error) {
       subscriber.error(error);
       return;
     }
+    const opened = reader;
     // Registered before the credit signal starts, so a synchronous unsubscription releases at once.
-    subscriber.add(() => reader.release());
+    subscriber.add(() => opened.release());
+    subscriber.add(new StallWatch(() => (subscriber.closed ? undefined : stallOf(waitsFor()))));
+    if (counted instanceof ReadinessDemand) {
+      subscribeSafely(signal, subscriber, {
+        next: () => {
+          counted.wake();
+          opened.drain();
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => {
+          counted.wakeUpsEnded();
+          opened.drain();
+        },
+      });
+      opened.drain();
+      return;
+    }
     subscribeCredits(signal, subscriber, {
       next: (grant) => {
-        demand.credit.grant(grant);
-        reader.drain();
+        counted.grant(grant);
+        opened.drain();
       },
       error: (error) => subscriber.error(error),
       complete: () => {
         demand.signalEnded = true;
-        reader.drain();
+        opened.drain();
       },
     });
   });

@@ -1,5 +1,6 @@
 import { Subscription } from 'rxjs';
 import { type CreditBridge, creditBridge } from '../internal/creditBridge.js';
+import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import type { BridgeOptions, BridgeSource } from './BridgeOptions.js';
 
@@ -62,6 +63,7 @@ class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
     }
     if (this.#subscription === undefined) {
       this.#subscription = new Subscription();
+      this.#subscription.add(new StallWatch(() => this.#stall()));
       subscribeSafely(this.#bridge.output, this.#subscription, {
         next: (value) => this.#take()?.({ done: false, value }),
         error: (error) => this.#end(true, error),
@@ -76,6 +78,12 @@ class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
     this.#end(false, undefined);
     this.#subscription?.unsubscribe();
     return Promise.resolve(done());
+  }
+
+  /** What a loop left waiting for an item that can never come is told when the event loop empties. */
+  #stall(): string | undefined {
+    if (this.#ended || this.#head === this.#tail) return undefined;
+    return 'toAsyncIterable stalled: the for await loop waits for an item, and its pipeline neither delivers one nor ends. If a pullFrom feeds it through steps that drop or merge items, give pullFrom the credits the factory receives (they tell readiness), not a credit signal taken from them';
   }
 
   /** Takes the oldest waiting call: its resolve, with its reject left in `#lastReject`. */
@@ -126,6 +134,9 @@ class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
  *   its body) calls `return()`, which unsubscribes the pipeline.
  * - An error in the pipeline is thrown from the loop after the items before it (the buffer is delivered
  *   first); completion ends the loop after the last item.
+ * - In Node.js, when the event loop empties while the loop waits for an item, one line on stderr says
+ *   that the pipeline neither delivers nor ends (see {@link pullFrom}; `RXJS_BACKPRESSURE_STALL_WARNING=off`
+ *   silences it), before Node ends a top-level `for await` with exit code 13.
  * - Options are checked at once: bad ones throw a `TypeError` or `RangeError` naming them.
  *
  * @example

@@ -1,12 +1,13 @@
 import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
-import { CreditController } from '../credits/CreditController.js';
+import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
+import { type CreditBridge, creditBridge } from '../internal/creditBridge.js';
 import { describeValue } from '../internal/describeValue.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import type { BufferOptions } from '../operators/BufferOptions.js';
-import { requestCredits } from '../operators/requestCredits.js';
+import type { BridgeSource } from './BridgeOptions.js';
 
 /** Minimal view of a Node.js writable: what every Node stream has, plus what `stream.Writable` adds. */
 interface NodeWritable {
@@ -19,18 +20,20 @@ interface NodeWritable {
   readonly destroyed?: boolean;
 }
 
-type Sink<T> = (
-  source: Observable<T>,
-  options: BufferOptions<T> | undefined,
-  subscriber: Subscriber<never>,
-) => void;
+type Sink<T> = (bridge: CreditBridge<T>, subscriber: Subscriber<never>) => void;
+
+/** Room for one more item: the gate may let one through, and a factory's pipeline may read one. */
+function grantOne<T>(bridge: CreditBridge<T>): void {
+  bridge.request(1);
+  bridge.supply(1);
+}
 
 function hasMethod(value: object, key: string): boolean {
   return typeof (value as Record<string, unknown>)[key] === 'function';
 }
 
 function writeToNode<T>(writable: NodeWritable): Sink<T> {
-  return (source, options, subscriber) => {
+  return (bridge, subscriber) => {
     if (writable.destroyed === true || writable.writableEnded === true) {
       subscriber.error(
         new BackpressureError(
@@ -40,7 +43,6 @@ function writeToNode<T>(writable: NodeWritable): Sink<T> {
       );
       return;
     }
-    const credits = new CreditController();
     let finished = false;
     let waitingForDrain = false;
     const detach = (): void => {
@@ -53,7 +55,7 @@ function writeToNode<T>(writable: NodeWritable): Sink<T> {
     const onDrain = (): void => {
       if (!waitingForDrain) return;
       waitingForDrain = false;
-      credits.grant(1);
+      grantOne(bridge);
     };
     const onFinish = (): void => {
       detach();
@@ -82,8 +84,8 @@ function writeToNode<T>(writable: NodeWritable): Sink<T> {
       if (typeof writable.destroy === 'function') writable.destroy();
     });
     // Granted before the source starts, so a synchronous source finds its first credit already there.
-    credits.grant(1);
-    subscribeSafely(source.pipe(requestCredits(credits, options)), subscriber, {
+    grantOne(bridge);
+    subscribeSafely(bridge.output, subscriber, {
       next: (item) => {
         let hasRoom: boolean;
         try {
@@ -92,7 +94,7 @@ function writeToNode<T>(writable: NodeWritable): Sink<T> {
           subscriber.error(error);
           return;
         }
-        if (hasRoom) credits.grant(1);
+        if (hasRoom) grantOne(bridge);
         else waitingForDrain = true;
       },
       error: (error) => subscriber.error(error),
@@ -102,19 +104,18 @@ function writeToNode<T>(writable: NodeWritable): Sink<T> {
 }
 
 function writeToWeb<T>(writable: WritableStream<T>): Sink<T> {
-  return (source, options, subscriber) => {
+  return (bridge, subscriber) => {
     const writer = writable.getWriter();
-    const credits = new CreditController();
     let settled = false;
     let abortReason: unknown;
     const grantWhenReady = (): void => {
       if ((writer.desiredSize ?? 0) > 0) {
-        credits.grant(1);
+        grantOne(bridge);
         return;
       }
       writer.ready.then(
         () => {
-          if (!settled) credits.grant(1);
+          if (!settled) grantOne(bridge);
         },
         // A failed stream rejects ready, write() and closed alike: closed alone carries the error out.
         () => undefined,
@@ -138,7 +139,7 @@ function writeToWeb<T>(writable: WritableStream<T>): Sink<T> {
       );
     });
     grantWhenReady();
-    subscribeSafely(source.pipe(requestCredits(credits, options)), subscriber, {
+    subscribeSafely(bridge.output, subscriber, {
       next: (item) => {
         writer.write(item).then(undefined, () => undefined);
         grantWhenReady();
@@ -162,6 +163,8 @@ function writeToWeb<T>(writable: WritableStream<T>): Sink<T> {
   };
 }
 
+const factoryForm = 'writeTo(writable, (credits) => pullFrom(producer, credits))';
+
 /**
  * A sink: writes every item of the source into a Node.js writable or a WHATWG `WritableStream`, taking
  * items only while the writable has room. The output emits nothing; it completes once the writable has
@@ -177,7 +180,11 @@ function writeToWeb<T>(writable: WritableStream<T>): Sink<T> {
  *   `write()` returns `true`, and on `'drain'` after it returned `false` (Node); granted while the
  *   writer's `desiredSize` is positive, and again when `writer.ready` resolves (WHATWG). Items the source
  *   pushes meanwhile wait in the `requestCredits` buffer, shaped by `options` (`bufferSize` default 1024,
- *   `overflow` default `'error'`, ...). To slow the producer itself, read it with {@link pullFrom}.
+ *   `overflow` default `'error'`, ...), whose overflow error names the factory form.
+ * - Factory form, `writeTo(writable, (credits) => pipeline, options?)`: returns the Observable at once,
+ *   and the writable's room drives the pipeline's credits (a {@link ReadinessProvider}), so with
+ *   {@link pullFrom} inside the producer itself is read only as the writable takes items, however the
+ *   steps in between filter or merge them.
  * - When the source completes, the writable is ended (`end()` / `close()`), and the output completes
  *   after `'finish'` / when `close()` resolves. An error of the writable (or a Node stream that closes
  *   before it finished) errors the output.
@@ -205,7 +212,33 @@ function writeToWeb<T>(writable: WritableStream<T>): Sink<T> {
 export function writeTo<T>(
   writable: NodeJS.WritableStream | WritableStream<T>,
   options?: BufferOptions<T>,
-): OperatorFunction<T, never> {
+): OperatorFunction<T, never>;
+/**
+ * The factory form of {@link writeTo}: the writable drives `source(credits)` itself, so with
+ * {@link pullFrom} inside, the producer is read only as the writable has room.
+ *
+ * @example
+ * ```ts
+ * import { Writable } from 'node:stream';
+ * import { pullFrom, writeTo } from 'rxjs-backpressure';
+ *
+ * function* rows() {
+ *   for (let n = 0; n < 1_000; n++) yield `${n}\n`;
+ * }
+ * const slowDisk = new Writable({ highWaterMark: 64, write: (_chunk, _encoding, done) => setTimeout(done, 1) });
+ * writeTo(slowDisk, (credits) => pullFrom(rows(), credits)).subscribe({ complete: () => console.log('written') });
+ * ```
+ */
+export function writeTo<T>(
+  writable: NodeJS.WritableStream | WritableStream<T>,
+  source: (credits: ReadinessProvider) => Observable<T>,
+  options?: BufferOptions<T>,
+): Observable<never>;
+export function writeTo<T>(
+  writable: NodeJS.WritableStream | WritableStream<T>,
+  sourceOrOptions?: BufferOptions<T> | ((credits: ReadinessProvider) => Observable<T>),
+  factoryOptions?: BufferOptions<T>,
+): OperatorFunction<T, never> | Observable<never> {
   let sink: Sink<T>;
   if (typeof writable === 'object' && writable !== null && hasMethod(writable, 'getWriter')) {
     sink = writeToWeb(writable as WritableStream<T>);
@@ -223,13 +256,16 @@ export function writeTo<T>(
       `writeTo(writable): writable must be a Node.js Writable or a WritableStream, got ${describeValue(writable)}.`,
     );
   }
+  const factory = typeof sourceOrOptions === 'function' ? sourceOrOptions : undefined;
+  const options = factory === undefined ? (sourceOrOptions as BufferOptions<T> | undefined) : factoryOptions;
   resolveBufferOptions(options, 'options', []);
-  return (source) =>
+  const write = (source: BridgeSource<T>): Observable<never> =>
     new Observable<never>((subscriber) => {
       try {
-        sink(source, options, subscriber);
+        sink(creditBridge(source, options, 'writeTo', factoryForm), subscriber);
       } catch (error) {
         subscriber.error(error);
       }
     });
+  return factory === undefined ? write : write(factory);
 }

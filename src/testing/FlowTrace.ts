@@ -91,12 +91,27 @@ export class FlowTrace<T, R> {
    * `checkFlowControlAsync`, no scheduled promise is pending). Liveness invariants are checked there.
    */
   readonly quietMoments: readonly number[];
+  /** How many virtual timers were pending at each quiet moment (same order as `quietMoments`). */
+  readonly timersPending: readonly number[];
+  /**
+   * Whether the pipeline could report its drops: `false` when `build` never read `context.onDrop`.
+   * The kit then cannot tell an item released with the output (unsubscribed or errored) from a lost
+   * one, and counts it released.
+   */
+  readonly dropsReported: boolean;
+  /** The most items one output batch holds (see {@link OutputRule}); 1 without batching. */
+  readonly batchSize: number;
   readonly #states: readonly FlowState[];
 
   constructor(
     scenario: FlowScenario<T>,
     events: readonly FlowEvent<T, R>[],
     quietMoments: readonly number[],
+    options: {
+      readonly timersPending?: readonly number[];
+      readonly dropsReported?: boolean;
+      readonly batchSize?: number;
+    } = {},
   ) {
     if (!Array.isArray(events)) {
       throw new TypeError(
@@ -119,6 +134,9 @@ export class FlowTrace<T, R> {
     this.scenario = scenario;
     this.events = [...events];
     this.quietMoments = [...quietMoments];
+    this.timersPending = quietMoments.map((_, index) => options.timersPending?.[index] ?? 0);
+    this.dropsReported = options.dropsReported ?? true;
+    this.batchSize = options.batchSize ?? 1;
     const states: FlowState[] = [initialState];
     let state = initialState;
     for (const event of this.events) {

@@ -6,6 +6,7 @@ import { type Minimized, minimizeScenario } from './internal/minimizeScenario.js
 import { type FailedRun, findFailure, reportCheckFailure } from './internal/reportCheckFailure.js';
 import { resolveCheckOptions } from './internal/resolveCheckOptions.js';
 import type { InvariantName } from './invariants.js';
+import type { OutputRule } from './OutputRule.js';
 import type { PipelineBuilder } from './PipelineBuilder.js';
 
 /**
@@ -24,7 +25,7 @@ import type { PipelineBuilder } from './PipelineBuilder.js';
  * };
  * ```
  */
-export interface CheckFlowControlOptions<T> {
+export interface CheckFlowControlOptions<T, R = T> {
   /**
    * The invariants to check, by name or as {@link Invariant} objects (yours too). Default: all seven
    * of {@link invariants}. Leave out those that do not apply (`preservesOrder` with `priority`).
@@ -40,6 +41,8 @@ export interface CheckFlowControlOptions<T> {
   readonly items?: fc.Arbitrary<T> | undefined;
   /** How the scenarios are drawn (see {@link flowScenario}). */
   readonly scenario?: FlowScenarioOptions | undefined;
+  /** How to count an output that is not the input item for item: batches, one-to-many (see {@link OutputRule}). */
+  readonly output?: OutputRule<T, R> | undefined;
 }
 
 /**
@@ -63,11 +66,15 @@ export interface CheckFlowControlOptions<T> {
  */
 export function checkFlowControl<T = number, R = T>(
   build: PipelineBuilder<T, R>,
-  options?: CheckFlowControlOptions<T>,
+  options?: CheckFlowControlOptions<T, R>,
 ): void {
-  const { invariants, scenarios, parameters } = resolveCheckOptions(build, options, 'checkFlowControl');
+  const { invariants, output, scenarios, parameters } = resolveCheckOptions(
+    build,
+    options,
+    'checkFlowControl',
+  );
   const run = (scenario: FlowScenario<T>): FailedRun<T> | undefined =>
-    findFailure(scenario, executeScenario(scenario, build), invariants);
+    findFailure(scenario, executeScenario(scenario, build, output), invariants);
   // The last run that failed is the counterexample fast-check's shrinking ends on.
   let lastFailure: FailedRun<T> | undefined;
   const details = fc.check(

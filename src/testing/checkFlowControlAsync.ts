@@ -45,9 +45,13 @@ import type { AsyncPipelineBuilder } from './PipelineBuilder.js';
  */
 export function checkFlowControlAsync<T = number, R = T>(
   build: AsyncPipelineBuilder<T, R>,
-  options?: CheckFlowControlOptions<T>,
+  options?: CheckFlowControlOptions<T, R>,
 ): Promise<void> {
-  const { invariants, scenarios, parameters } = resolveCheckOptions(build, options, 'checkFlowControlAsync');
+  const { invariants, output, scenarios, parameters } = resolveCheckOptions(
+    build,
+    options,
+    'checkFlowControlAsync',
+  );
   // A run draws the seed of its scheduler rather than the scheduler itself: copies of one fast-check
   // scheduler share their random state, so only a scheduler made afresh from a seed replays the same
   // choices (as replays and the extra shrinking need).
@@ -55,7 +59,11 @@ export function checkFlowControlAsync<T = number, R = T>(
   const run = async (scenario: FlowScenario<T>, scheduleSeed: number): Promise<Failed | undefined> => {
     const [promises] = fc.sample(fc.scheduler(), { seed: scheduleSeed, numRuns: 1 });
     if (promises === undefined) throw new Error('fast-check drew no scheduler.');
-    const failure = findFailure(scenario, await executeScenarioAsync(scenario, build, promises), invariants);
+    const failure = findFailure(
+      scenario,
+      await executeScenarioAsync(scenario, build, promises, output),
+      invariants,
+    );
     return failure && { run: failure, promises };
   };
   return (async () => {

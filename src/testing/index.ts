@@ -17,5 +17,6 @@ export { FlowTrace } from './FlowTrace.js';
 export type { Invariant, InvariantViolation } from './Invariant.js';
 export { type InvariantName, invariants } from './invariants.js';
 export { type CheckFlowControlOptions, checkFlowControl } from './checkFlowControl.js';
+export type { OutputRule } from './OutputRule.js';
 export { checkFlowControlAsync } from './checkFlowControlAsync.js';
 export { type FlowControlFailure, FlowControlViolationError } from './FlowControlViolationError.js';

@@ -1,8 +1,11 @@
 import { describeValue } from '../internal/describeValue.js';
+import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import type { FlowTrace } from './FlowTrace.js';
 import type { FlowScenario } from './flowScenario.js';
 import { executeScenario } from './internal/executeScenario.js';
+import { resolveOutputRule } from './internal/resolveOutputRule.js';
 import { validateScenario } from './internal/validateScenario.js';
+import type { OutputRule } from './OutputRule.js';
 import type { PipelineBuilder } from './PipelineBuilder.js';
 
 /**
@@ -44,14 +47,21 @@ import type { PipelineBuilder } from './PipelineBuilder.js';
  * console.log(trace.delivered); // ['a', 'b']: 'b' on the grant made inside the next of 'a'
  * ```
  */
-export function runScenario<T, R>(scenario: FlowScenario<T>, build: PipelineBuilder<T, R>): FlowTrace<T, R> {
+export function runScenario<T, R>(
+  scenario: FlowScenario<T>,
+  build: PipelineBuilder<T, R>,
+  options?: { readonly output?: OutputRule<T, R> | undefined },
+): FlowTrace<T, R> {
   validateScenario(scenario, 'runScenario(scenario, build): scenario');
   if (typeof build !== 'function') {
     throw new TypeError(
       `runScenario(scenario, build): build must be a function returning an Observable, got ${describeValue(build)}.`,
     );
   }
-  const { trace, thrown } = executeScenario(scenario, build);
+  const given = optionsObject(options, 'runScenario(scenario, build, options): options');
+  refuseUnknownKeys(given, ['output'], 'runScenario(scenario, build, options): options');
+  const output = resolveOutputRule(given.output, 'runScenario(scenario, build, options): options.output');
+  const { trace, thrown } = executeScenario(scenario, build, output);
   if (thrown !== undefined) throw thrown.error;
   return trace;
 }

@@ -4,7 +4,7 @@
 // construction (so nothing of the previous instance, nor its map transitions, survives), and prints
 // whether each instance had fast properties, as one JSON line `{ control, classes: { [name]: boolean[] } }`
 // (the control is a class over the budget).
-import { asapScheduler, of, range, Subscription } from 'rxjs';
+import { asapScheduler, NEVER, of, range, Subscriber, Subscription } from 'rxjs';
 import {
   AdaptiveService,
   aimdLimit,
@@ -20,8 +20,10 @@ import { CreditAdmission } from '../../src/internal/CreditAdmission.js';
 import { Gate, type GateSink } from '../../src/internal/Gate.js';
 import { OrderedResults } from '../../src/internal/OrderedResults.js';
 import { PriorityQueue } from '../../src/internal/PriorityQueue.js';
+import { ReadinessDemand } from '../../src/internal/ReadinessDemand.js';
 import { RingBuffer } from '../../src/internal/RingBuffer.js';
 import { resolveBufferOptions } from '../../src/internal/resolveBufferOptions.js';
+import { StallWatch } from '../../src/internal/StallWatch.js';
 import { subscribeSafely } from '../../src/internal/subscribeSafely.js';
 
 /** `%HasFastProperties`, reachable from TypeScript: natives syntax is only parsed at run time. */
@@ -168,6 +170,20 @@ const builders: Record<string, () => object> = {
     const breaker = circuitBreaker(service, { failureThreshold: 2, resetTimeout: 10 });
     breaker.state$.subscribe().unsubscribe();
     return breaker;
+  },
+  ReadinessDemand: () => {
+    const owner = new Subscriber<unknown>();
+    const demand = new ReadinessDemand({ isReady: () => true, credits$: NEVER }, owner, () => {});
+    demand.admit();
+    demand.wake();
+    owner.unsubscribe();
+    return demand;
+  },
+  StallWatch: () => {
+    const watch = new StallWatch(() => undefined);
+    watch.check();
+    watch.unsubscribe();
+    return watch;
   },
   'toAsyncIterable iterator': () => {
     const iterator = toAsyncIterable(of(1, 2, 3, asapScheduler))[Symbol.asyncIterator]();

@@ -21,6 +21,7 @@ const expected: Record<string, string[]> = {
     'gradientLimit',
     'handshake',
     'isBackpressureError',
+    'mergeMapWithCredits',
     'pullFrom',
     'rateCredits',
     'requestCredits',

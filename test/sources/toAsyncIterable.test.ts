@@ -87,7 +87,7 @@ describe('toAsyncIterable, factory form', () => {
     expect(received).toEqual([1, 2]);
   });
 
-  it('hands the factory a provider, not the controller it grants through', async () => {
+  it('hands the factory a provider (credits and readiness), not the controller it grants through', async () => {
     let given: CreditProvider | undefined;
     const iterator = toAsyncIterable((credits) => {
       given = credits;
@@ -95,7 +95,7 @@ describe('toAsyncIterable, factory form', () => {
     });
     await iterator.next();
     expect(given).toBeDefined();
-    expect(Object.keys(given ?? {})).toEqual(['credits$']);
+    expect(Object.keys(given ?? {})).toEqual(['credits$', 'isReady']);
   });
 
   it('subscribes nothing before the first next()', async () => {

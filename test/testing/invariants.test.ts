@@ -180,7 +180,7 @@ describe('invariants', () => {
       const trace = traceOf([...open, { at: 0, kind: 'errored', error: 1 }, released[0] as Event], [3, 5]);
       expect(invariants.releasesOnUnsubscribe.check(trace)).toEqual({
         invariant: 'releasesOnUnsubscribe',
-        message: 'the output ended (errored) but 1 source subscription still held.',
+        message: 'the output ended (errored) but left 1 source subscription open.',
         eventIndex: 4,
       });
     });

@@ -1,11 +1,12 @@
 import { from, Observable, observable as observableSymbol, Subscriber, VirtualTimeScheduler } from 'rxjs';
-import type { CreditProvider } from 'rxjs-backpressure';
+import type { CreditProvider, DropReason } from 'rxjs-backpressure';
 import { BackpressureError, CreditController } from 'rxjs-backpressure';
 import { describeValue } from '../../internal/describeValue.js';
 import type { FlowContext } from '../FlowContext.js';
 import type { FlowEvent } from '../FlowEvent.js';
 import { FlowTrace } from '../FlowTrace.js';
 import type { FlowScenario, FlowStep } from '../flowScenario.js';
+import type { ResolvedOutputRule } from './resolveOutputRule.js';
 
 /** How long virtual time runs on after the last step, so pending timers (a `ttl`, a `delay`) fire. */
 const settleHorizon = 1000;
@@ -79,6 +80,7 @@ export class ScenarioRun<T, R> {
   readonly #scenario: FlowScenario<T>;
   readonly #events: FlowEvent<T, R>[] = [];
   readonly #quietMoments: number[] = [];
+  readonly #timersPending: number[] = [];
   readonly #clock = new VirtualTimeScheduler();
   readonly #controller: CreditController;
   readonly #sourceSubscribers = new Set<Subscriber<T>>();
@@ -86,12 +88,18 @@ export class ScenarioRun<T, R> {
   #sourceEnd: 'complete' | 'error' | undefined;
   readonly #armedGrants: number[] = [];
   #nextArmedGrant = 0;
-  #output: OutputRecorder<R> | undefined;
+  #recorder: OutputRecorder<R> | undefined;
   #recording = true;
   #horizon: number | undefined;
+  readonly #output: ResolvedOutputRule<T, R>;
+  #dropsReported = false;
 
-  constructor(scenario: FlowScenario<T>) {
+  constructor(
+    scenario: FlowScenario<T>,
+    output: ResolvedOutputRule<T, R> = { items: undefined, batchSize: 1 },
+  ) {
     this.#scenario = scenario;
+    this.#output = output;
     this.#controller = new CreditController({ initial: scenario.initialCredit });
     this.source = new Observable<T>((subscriber) => {
       this.#record({ kind: 'sourceSubscribed' });
@@ -111,10 +119,30 @@ export class ScenarioRun<T, R> {
         return controllerCredits.subscribe(subscriber);
       }),
     };
-    this.context = {
-      onDrop: (item, reason) => this.#record({ kind: 'dropped', item, reason }),
-      scheduler: this.#clock,
+    this.context = this.contextWith({});
+  }
+
+  /**
+   * The context handed to `build`, with `extra` (the async driver's `promises`). Reading `onDrop`
+   * is noted: a pipeline that never did cannot report drops, which the invariants take into account.
+   */
+  contextWith<E extends object>(extra: E): FlowContext<T> & E {
+    const report = (item: T, reason: DropReason): void => this.#record({ kind: 'dropped', item, reason });
+    const noteReader = (): void => {
+      this.#dropsReported = true;
     };
+    return Object.defineProperties(
+      { ...extra, scheduler: this.#clock },
+      {
+        onDrop: {
+          enumerable: true,
+          get: () => {
+            noteReader();
+            return report;
+          },
+        },
+      },
+    ) as FlowContext<T> & E;
   }
 
   /** Builds the pipeline with `context` and subscribes to it, at virtual time 0. */
@@ -126,16 +154,19 @@ export class ScenarioRun<T, R> {
       this.#record({ kind: 'granted', credits: this.#scenario.initialCredit, reentrant: false });
     }
     const output = toObservable<R>(build(this.source, this.credits, context));
-    this.#output = new OutputRecorder<R>({
-      next: (item, stopped) => {
-        this.#record({ kind: 'delivered', item });
+    const { items } = this.#output;
+    this.#recorder = new OutputRecorder<R>({
+      next: (value, stopped) => {
+        // With an output rule, each source item the value delivers is one delivery.
+        if (items === undefined) this.#record({ kind: 'delivered', item: value });
+        else for (const item of items(value)) this.#record({ kind: 'delivered', item: item as unknown as R });
         if (!stopped) this.#grantArmed();
       },
       error: (error) => this.#record({ kind: 'errored', error }),
       complete: () => this.#record({ kind: 'completed' }),
     });
     this.#record({ kind: 'subscribed' });
-    output.subscribe(this.#output);
+    output.subscribe(this.#recorder);
     this.runDueTimers();
   }
 
@@ -169,7 +200,7 @@ export class ScenarioRun<T, R> {
         break;
       case 'unsubscribe':
         this.#record({ kind: 'unsubscribed' });
-        this.#output?.unsubscribe();
+        this.#recorder?.unsubscribe();
         break;
     }
     this.runDueTimers();
@@ -182,7 +213,12 @@ export class ScenarioRun<T, R> {
 
   /** Notes a quiet moment: nothing left to run now. */
   markQuiet(): void {
-    if (this.#quietMoments.at(-1) !== this.#events.length) this.#quietMoments.push(this.#events.length);
+    if (this.#quietMoments.at(-1) === this.#events.length) {
+      this.#timersPending[this.#timersPending.length - 1] = this.#clock.actions.length;
+      return;
+    }
+    this.#quietMoments.push(this.#events.length);
+    this.#timersPending.push(this.#clock.actions.length);
   }
 
   /** Lets virtual time run on until no timer is left within the horizon (see {@link runNextTimer}). */
@@ -210,10 +246,14 @@ export class ScenarioRun<T, R> {
    */
   finish(thrown: { readonly error: unknown } | undefined): ScenarioOutcome<T, R> {
     this.#recording = false;
-    const trace = new FlowTrace<T, R>(this.#scenario, this.#events, this.#quietMoments);
+    const trace = new FlowTrace<T, R>(this.#scenario, this.#events, this.#quietMoments, {
+      timersPending: this.#timersPending,
+      dropsReported: this.#dropsReported,
+      batchSize: this.#output.batchSize,
+    });
     try {
       for (const action of [...this.#clock.actions]) action.unsubscribe();
-      this.#output?.unsubscribe();
+      this.#recorder?.unsubscribe();
     } catch (error) {
       return { trace, thrown: thrown ?? { error } };
     }

@@ -4,15 +4,16 @@ import type { InvariantViolation } from '../Invariant.js';
 
 /**
  * Returns the first violation `check` finds at the quiet moments of `trace`, pointing at the last
- * event before that moment. `check` returns a message when the state breaks the invariant.
+ * event before that moment. `check` gets the state and the virtual timers pending then, and returns a
+ * message when they break the invariant.
  */
 export function atQuietMoments(
   trace: FlowTrace<unknown, unknown>,
   invariant: string,
-  check: (state: FlowState) => string | undefined,
+  check: (state: FlowState, timersPending: number) => string | undefined,
 ): InvariantViolation | undefined {
-  for (const eventCount of trace.quietMoments) {
-    const message = check(trace.stateAfter(eventCount));
+  for (const [index, eventCount] of trace.quietMoments.entries()) {
+    const message = check(trace.stateAfter(eventCount), trace.timersPending[index] ?? 0);
     if (message !== undefined) {
       return { invariant, message, eventIndex: eventCount === 0 ? undefined : eventCount - 1 };
     }

@@ -1,6 +1,7 @@
 import type * as fc from 'fast-check';
 import type { FlowScenario } from '../flowScenario.js';
 import type { AsyncPipelineBuilder } from '../PipelineBuilder.js';
+import type { ResolvedOutputRule } from './resolveOutputRule.js';
 import { type ScenarioOutcome, ScenarioRun } from './ScenarioRun.js';
 
 // Enough turns of the microtask queue for a settled promise to reach RxJS and the pipeline (fast-check
@@ -27,8 +28,9 @@ export async function executeScenarioAsync<T, R>(
   scenario: FlowScenario<T>,
   build: AsyncPipelineBuilder<T, R>,
   promises: fc.Scheduler,
+  output?: ResolvedOutputRule<T, R>,
 ): Promise<ScenarioOutcome<T, R>> {
-  const run = new ScenarioRun<T, R>(scenario);
+  const run = new ScenarioRun<T, R>(scenario, output);
   let thrown: { error: unknown } | undefined;
   let stepPending = false;
   let nextStep = 0;
@@ -62,7 +64,7 @@ export async function executeScenarioAsync<T, R>(
     }
   };
   try {
-    run.start(build, { ...run.context, promises });
+    run.start(build, run.contextWith({ promises }));
     await flushMicrotasks();
     markQuietWhenIdle();
     // A pending step is always a scheduled task, so once nothing is scheduled every step has run.

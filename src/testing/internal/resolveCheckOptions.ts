@@ -7,10 +7,12 @@ import { type FlowScenario, flowScenario } from '../flowScenario.js';
 import type { Invariant } from '../Invariant.js';
 import { invariants as allInvariants } from '../invariants.js';
 import { assertArbitrary } from './assertArbitrary.js';
+import { type ResolvedOutputRule, resolveOutputRule } from './resolveOutputRule.js';
 
 /** The options of a check, validated, with every default filled in. */
-export interface ResolvedCheck<T> {
+export interface ResolvedCheck<T, R> {
   readonly invariants: readonly Invariant[];
+  readonly output: ResolvedOutputRule<T, R>;
   readonly scenarios: fc.Arbitrary<FlowScenario<T>>;
   readonly parameters: { numRuns: number; seed?: number; path?: string; endOnFailure?: boolean };
 }
@@ -48,11 +50,11 @@ function resolveInvariant(value: unknown, argument: string): Invariant {
  * Validates `build` and the options of `checkFlowControl` / `checkFlowControlAsync` when they are
  * called, with errors that name the argument and the value.
  */
-export function resolveCheckOptions<T>(
+export function resolveCheckOptions<T, R>(
   build: unknown,
-  given: CheckFlowControlOptions<T> | undefined,
+  given: CheckFlowControlOptions<T, R> | undefined,
   check: string,
-): ResolvedCheck<T> {
+): ResolvedCheck<T, R> {
   if (typeof build !== 'function') {
     throw new TypeError(
       `${check}(build, options): build must be a function returning an Observable, got ${describeValue(build)}.`,
@@ -66,7 +68,7 @@ export function resolveCheckOptions<T>(
     'a positive integer',
     (value) => Number.isSafeInteger(value) && value >= 1,
   );
-  const parameters: ResolvedCheck<T>['parameters'] = { numRuns };
+  const parameters: ResolvedCheck<T, R>['parameters'] = { numRuns };
   if (options.seed !== undefined) {
     parameters.seed = numberOption(options.seed, `${argument}.seed`, 'an integer', Number.isSafeInteger);
   }
@@ -98,5 +100,10 @@ export function resolveCheckOptions<T>(
   if (options.items !== undefined) assertArbitrary(options.items, `${argument}.items`);
   // Without `items`, T defaults to number (see the checks' signatures), so small naturals fit.
   const items = options.items ?? (fc.nat({ max: 999 }) as unknown as fc.Arbitrary<T>);
-  return { invariants, scenarios: flowScenario(items, options.scenario), parameters };
+  return {
+    invariants,
+    output: resolveOutputRule(options.output, `${argument}.output`),
+    scenarios: flowScenario(items, options.scenario),
+    parameters,
+  };
 }

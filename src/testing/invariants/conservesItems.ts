@@ -1,5 +1,6 @@
 import type { Invariant } from '../Invariant.js';
 import { atQuietMoments } from '../internal/atQuietMoments.js';
+import { dropsHint, heldReleasedWithOutput } from '../internal/dropsHint.js';
 
 const name = 'conservesItems';
 
@@ -26,8 +27,8 @@ export const conservesItems: Invariant = {
       }
     }
     return atQuietMoments(trace, name, ({ output, held, received, delivered, dropped }) =>
-      output !== 'open' && held !== 0
-        ? `the output ended (${output}) with ${held} of ${received} received item${received === 1 ? '' : 's'} neither delivered (${delivered}) nor reported dropped (${dropped}).`
+      output !== 'open' && held !== 0 && !heldReleasedWithOutput(trace, output)
+        ? `the output ended (${output}) with ${held} of ${received} received item${received === 1 ? '' : 's'} neither delivered (${delivered}) nor reported dropped (${dropped}).${dropsHint(trace)}`
         : undefined,
     );
   },

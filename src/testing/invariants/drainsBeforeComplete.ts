@@ -1,5 +1,6 @@
 import type { Invariant } from '../Invariant.js';
 import { atQuietMoments } from '../internal/atQuietMoments.js';
+import { dropsHint } from '../internal/dropsHint.js';
 
 const name = 'drainsBeforeComplete';
 
@@ -20,7 +21,7 @@ export const drainsBeforeComplete: Invariant = {
       if (held > 0) {
         return {
           invariant: name,
-          message: `the output completed while ${held} received item${held === 1 ? ' was' : 's were'} neither delivered nor reported dropped.`,
+          message: `the output completed while ${held} received item${held === 1 ? ' was' : 's were'} neither delivered nor reported dropped.${dropsHint(trace)}`,
           eventIndex: index,
         };
       }

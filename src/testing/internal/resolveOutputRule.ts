@@ -1,0 +1,40 @@
+import { describeValue } from '../../internal/describeValue.js';
+import { numberOption } from '../../internal/numberOption.js';
+import { optionalFunction, optionsObject, refuseUnknownKeys } from '../../internal/resolveBufferOptions.js';
+import type { OutputRule } from '../OutputRule.js';
+
+/** An {@link OutputRule}, checked, with its default filled in. */
+export interface ResolvedOutputRule<T, R> {
+  readonly items: ((value: R) => readonly T[]) | undefined;
+  readonly batchSize: number;
+}
+
+/** Checks an output rule when the check or the run is called, naming `argument` and the value. */
+export function resolveOutputRule<T, R>(
+  given: OutputRule<T, R> | undefined,
+  argument: string,
+): ResolvedOutputRule<T, R> {
+  const rule = optionsObject(given, argument);
+  refuseUnknownKeys(rule, ['items', 'batchSize'], argument);
+  const items = optionalFunction(rule.items, `${argument}.items`);
+  return {
+    items:
+      items === undefined
+        ? undefined
+        : (value) => {
+            const delivered: unknown = items(value);
+            if (!Array.isArray(delivered)) {
+              throw new TypeError(
+                `${argument}.items(value) must return an array, got ${describeValue(delivered)}.`,
+              );
+            }
+            return delivered as readonly T[];
+          },
+    batchSize: numberOption(
+      rule.batchSize ?? 1,
+      `${argument}.batchSize`,
+      'a positive safe integer',
+      (value) => Number.isSafeInteger(value) && value >= 1,
+    ),
+  };
+}
