@@ -57,14 +57,14 @@ interface Taker {
  *
  * Unlike `interval(...)` used as a credit signal, it never piles up credit while the consumer is idle:
  * credit granted and not yet spent counts against `burst`, so the bucket must learn what was spent.
- * `requestCredits(bucket)` and `shareWithCredits(...).branch(bucket)` tell it themselves, as they
- * deliver each item (one credit, or `cost(item)`): nothing more is needed. An item whose `cost` is
- * above `burst` could never pass: `requestCredits` errors with a `RangeError` rather than wait for it.
+ * `requestCredits(bucket)`, `pullFrom(source, bucket)` and `shareWithCredits(...).branch(bucket)` tell
+ * it themselves, as they spend each credit (one per item or read, or `cost(item)`): nothing more is
+ * needed. An item whose `cost` is above `burst` could never pass: `requestCredits` errors with a
+ * `RangeError` rather than wait for it.
  *
- * Any other consumer (`pullFrom(source, bucket)`, code of your own subscribed to `credits$`, the
- * operators of another copy of this package) cannot tell it: put {@link RateCredits.meter} right after
- * the stage that spends the credit, as in `pullFrom(source, bucket).pipe(bucket.meter())`, so that
- * the meter is subscribed before the consumer takes the bucket. A consumer that cannot tell the bucket,
+ * Any other consumer (code of your own subscribed to `credits$`, the operators of another copy of this
+ * package) cannot tell it: put {@link RateCredits.meter} right after the stage that spends the credit,
+ * so that the meter is subscribed before the consumer takes the bucket. A consumer that cannot tell the bucket,
  * arriving while no meter is subscribed, gets a {@link BackpressureError} of code
  * `'ERR_CREDITS_UNMETERED'` at once, where the bucket would have filled once and then stalled.
  *
@@ -156,10 +156,10 @@ export class RateCredits implements CreditProvider {
 
   /**
    * An operator that tells the bucket one credit was spent per item it passes (or `cost(item)`, a
-   * positive safe integer), for a consumer that cannot tell it: put it right after
-   * `pullFrom(source, bucket)`, or after the stage of your own that spends this bucket's credit.
-   * Spending more than is outstanding errors its output with a `RangeError`. Behind
-   * `requestCredits(bucket)`, which tells the bucket itself, it passes items through and counts nothing.
+   * positive safe integer), for a consumer that cannot tell it: put it right after the stage of your
+   * own that spends this bucket's credit. Spending more than is outstanding errors its output with a
+   * `RangeError`. Behind `requestCredits(bucket)` or `pullFrom(source, bucket)`, which tell the bucket
+   * themselves, it passes items through and counts nothing.
    */
   meter<T>(cost?: (item: T) => number): MonoTypeOperatorFunction<T> {
     const costOf = optionalFunction(cost, 'meter(cost)');
@@ -195,8 +195,8 @@ export class RateCredits implements CreditProvider {
   }
 
   /**
-   * @param account The consumer's account of credit: `requestCredits` and `shareWithCredits` branches
-   *   keep one, through which the bucket learns what they spend; any other consumer needs a meter.
+   * @param account The consumer's account of credit: `requestCredits`, `pullFrom` and
+   *   `shareWithCredits` branches keep one, through which the bucket learns what they spend; any other consumer needs a meter.
    */
   #take(handlers: UpstreamHandlers<number>, account: CreditAccount | undefined): TeardownLogic {
     if (this.#taker !== undefined) {
@@ -212,7 +212,7 @@ export class RateCredits implements CreditProvider {
       handlers.error(
         new BackpressureError(
           'ERR_CREDITS_UNMETERED',
-          'This RateCredits cannot learn what this consumer spends (pullFrom, or a subscriber of credits$), so it would fill once and then stall: put bucket.meter() right after the stage that spends its credit, as in pullFrom(source, bucket).pipe(bucket.meter()).',
+          'This RateCredits cannot learn what this consumer spends (a subscriber of credits$, or an operator of another copy of rxjs-backpressure), so it would fill once and then stall: put bucket.meter() right after the stage that spends its credit, as in myStage(bucket.credits$).pipe(bucket.meter()).',
         ),
       );
       return undefined;
@@ -323,7 +323,7 @@ export class RateCredits implements CreditProvider {
  *
  * const bucket = rateCredits({ perSecond: 20, burst: 5 });
  * range(0, 100)
- *   .pipe(requestCredits(bucket), bucket.meter())
+ *   .pipe(requestCredits(bucket))
  *   .subscribe((n) => console.log(n)); // 0-4 at once, then 20 a second
  * ```
  */

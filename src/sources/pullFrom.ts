@@ -531,16 +531,22 @@ export function pullFrom<T>(
       opened.drain();
       return;
     }
-    subscribeCredits(signal, subscriber, {
-      next: (grant) => {
-        counted.grant(grant);
-        opened.drain();
+    subscribeCredits(
+      signal,
+      subscriber,
+      {
+        next: (grant) => {
+          counted.grant(grant);
+          opened.drain();
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => {
+          demand.signalEnded = true;
+          opened.drain();
+        },
       },
-      error: (error) => subscriber.error(error),
-      complete: () => {
-        demand.signalEnded = true;
-        opened.drain();
-      },
-    });
+      // A token bucket learns what each read spends, so it needs no meter after pullFrom.
+      counted,
+    );
   });
 }
