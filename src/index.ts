@@ -3,6 +3,7 @@
 // Errors
 export { BackpressureError, isBackpressureError } from './errors/BackpressureError.js';
 export { BufferOverflowError } from './errors/BufferOverflowError.js';
+export { CallTimeoutError } from './errors/CallTimeoutError.js';
 export { type CircuitOpenDetails, CircuitOpenError } from './errors/CircuitOpenError.js';
 export { CreditsExhaustedError } from './errors/CreditsExhaustedError.js';
 export { type ServiceAtCapacityDetails, ServiceAtCapacityError } from './errors/ServiceAtCapacityError.js';
@@ -18,7 +19,7 @@ export type { DropReason } from './operators/DropReason.js';
 export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js';
 export { type RetryWithBackoffOptions, retryWithBackoff } from './operators/retryWithBackoff.js';
 export { withHandshake } from './operators/withHandshake.js';
-export type { WithHandshakeOptions } from './operators/WithHandshakeOptions.js';
+export type { CallRetryOptions, WithHandshakeOptions } from './operators/WithHandshakeOptions.js';
 
 // Services and the handshake
 export {

@@ -24,7 +24,7 @@ const bufferOptionKeys = ['strategy', 'bufferSize', 'overflow', 'priority', 'ttl
  * A misspelt option (`buffersize`) would otherwise be ignored without a word, and the buffer would
  * silently keep its default: refuse it, and point at the option it most likely meant.
  */
-function refuseUnknownKeys(options: object, known: readonly string[], argument: string): void {
+export function refuseUnknownKeys(options: object, known: readonly string[], argument: string): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const meant = known.find((name) => name.toLowerCase() === key.toLowerCase());

@@ -1,10 +1,14 @@
-import { isObservable, Observable, type Subscriber, Subscription } from 'rxjs';
+import { isObservable, Observable, type SchedulerLike, type Subscriber, Subscription } from 'rxjs';
+import { CallTimeoutError } from '../errors/CallTimeoutError.js';
 import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
 import { AbortListeners } from '../internal/AbortListeners.js';
 import { describeValue } from '../internal/describeValue.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { numberOption } from '../internal/numberOption.js';
 import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { longestTimer } from '../internal/retryWait.js';
+import { schedulerOption } from '../internal/schedulerOption.js';
 import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
 import { monitorOption } from '../monitor/monitorOption.js';
@@ -42,6 +46,20 @@ export interface TrackedServiceOptions<Req, Res> {
    * calls, timed by the monitor's clock) to the monitor. One service per monitor.
    */
   readonly monitor?: FlowMonitor | undefined;
+  /**
+   * Milliseconds a call may run (positive, at most 2^31 - 1): then the handler's signal aborts with a
+   * `CallTimeoutError`, the slot is freed and the call rejects with that error at once, even when the
+   * handler ignores the signal. Default: no limit.
+   */
+  readonly timeout?: number | undefined;
+  /** The timers for `timeout`. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike | undefined;
+}
+
+/** A call's time limit and the scheduler that times it. */
+interface CallTimeout {
+  readonly ms: number;
+  readonly scheduler: SchedulerLike;
 }
 
 /** Checks a capacity: a non-negative safe integer or `Infinity`; names `argument` and the value. */
@@ -63,10 +81,16 @@ function checkCapacity(value: unknown, argument: string): number {
  *   `capacity` however many callers, operators and subscriptions share the service.
  * - Every call frees its slot exactly once, when it settles: a Promise resolves or rejects, an
  *   Observable completes or errors, a plain value returns, or the handler throws.
- * - Cancellation: the handler's `signal` is the caller's (a fresh, never-aborted one when the caller
- *   gave none). When the caller aborts, an Observable handler is unsubscribed, its slot freed and the
- *   call rejected with the signal's reason at once; a Promise handler sees the aborted signal and its
- *   slot is freed when it settles (a handler that ignores the signal keeps its slot until then).
+ * - Cancellation: the handler's `signal` is the caller's (a fresh one of its own when the caller gave
+ *   none, or with a `timeout`: then it aborts when the caller's does, or when the time is up). When
+ *   the caller aborts, an Observable handler is unsubscribed, its slot freed and the call rejected with
+ *   the signal's reason at once; a Promise handler sees the aborted signal and its slot is freed when
+ *   it settles (a handler that ignores the signal keeps its slot until then). A `timeout` frees the
+ *   slot and rejects with a {@link CallTimeoutError} at once, whatever the handler does.
+ * - The outcome comes first: the slot is freed as the call settles, but the room is announced on
+ *   `credits$` only after the handlers the caller attached to the returned promise have run. So a
+ *   caller such as {@link withHandshake} learns that a call failed before the room it freed wakes any
+ *   waiting work.
  * - `setCapacity` below `active` lets running work finish and admits nothing until `active` falls
  *   below the new capacity.
  * - `credits$` is a broadcast of room, not a ledger of spendable credit: every subscriber receives, on
@@ -74,7 +98,8 @@ function checkCapacity(value: unknown, argument: string): number {
  *   slot while room exists (never while `active >= capacity`), and the added room at once when
  *   `setCapacity` raises it. Several subscribers may listen, and each hears about the same room, so a
  *   grant is a hint to try, not a reservation: `do()` still refuses when another caller took the slot
- *   first (`withHandshake` asks `isReady()` before each call, so this is harmless there). Lowering the
+ *   first (`withHandshake` asks `isReady()` before each call, so this is harmless there). Room freed
+ *   but not yet announced is not granted to a new subscriber twice. Lowering the
  *   capacity takes nothing back. Grants that become due while subscribers are being notified are
  *   delivered in one loop, never by recursion. `credits$` never completes.
  *
@@ -84,6 +109,8 @@ function checkCapacity(value: unknown, argument: string): number {
  *
  * const lookups = new TrackedService({
  *   capacity: 2,
+ *   timeout: 5_000,
+ *   // `signal` is this call's own: aborted when its caller gives up or the 5 s are up.
  *   handler: async (id: string, signal) => (await fetch(`https://example.com/${id}`, { signal })).status,
  * });
  * lookups.credits$.subscribe((room) => console.log(`room for ${room} more`)); // 2 at once
@@ -104,9 +131,12 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
   #listeners: readonly Subscriber<number>[] = [];
   /** Room freed while a broadcast was running, handed out by that broadcast's loop. */
   #pending = 0;
+  /** Slots freed whose room is not announced yet: it will be, once their callers heard the outcome. */
+  #unannounced = 0;
   #broadcasting = false;
   readonly #aborts = new AbortListeners();
   readonly #probe: ServiceProbe | undefined;
+  readonly #timeout: CallTimeout | undefined;
 
   constructor(options: TrackedServiceOptions<Req, Res>) {
     const checked = optionsObject(options, 'options');
@@ -116,10 +146,23 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
       throw new TypeError(`options.handler must be a function, got ${describeValue(handler)}.`);
     }
     this.#handler = handler;
+    const scheduler = schedulerOption(checked.scheduler, 'options.scheduler');
+    this.#timeout =
+      checked.timeout === undefined
+        ? undefined
+        : {
+            ms: numberOption(
+              checked.timeout,
+              'options.timeout',
+              `a positive number of milliseconds up to ${longestTimer}`,
+              (n) => n > 0 && n <= longestTimer,
+            ),
+            scheduler,
+          };
     this.credits$ = new Observable<number>((subscriber) => {
       this.#listeners = [...this.#listeners, subscriber];
-      // Room freed but not yet broadcast will reach this subscriber through the broadcast loop.
-      const room = this.#room() - this.#pending;
+      // Room freed but not yet broadcast or announced will reach this subscriber later.
+      const room = this.#room() - this.#pending - this.#unannounced;
       if (room > 0) this.#deliver(subscriber, room);
       return () => {
         this.#listeners = this.#listeners.filter((listener) => listener !== subscriber);
@@ -184,30 +227,50 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
   ): void {
     let settled = false;
     const startedAt = this.#probe?.callStarted();
+    const timeout = this.#timeout;
+    // The handler's own signal: none given, or a timeout that must abort it while the caller's stays.
+    const own = signal === undefined || timeout !== undefined ? new AbortController() : undefined;
+    const handlerSignal = own?.signal ?? (signal as AbortSignal);
+    const owner = new Subscription();
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
+      owner.unsubscribe();
       this.#release();
       if (startedAt !== undefined) this.#probe?.callSettled(startedAt);
       return true;
     };
+    const fail = (error: unknown): void => {
+      if (settle()) reject(error);
+    };
+    if (own !== undefined && signal !== undefined) {
+      const forward = (): void => own.abort(signal.reason);
+      this.#aborts.add(signal, forward);
+      owner.add(() => this.#aborts.delete(signal, forward));
+    }
+    if (timeout !== undefined) {
+      const timer = timeout.scheduler.schedule(() => {
+        const error = new CallTimeoutError(timeout.ms);
+        fail(error);
+        own?.abort(error);
+      }, timeout.ms);
+      owner.add(timer);
+    }
 
     let result: Promise<Res> | Observable<Res> | Res;
     try {
-      result = this.#handler(req, signal ?? new AbortController().signal);
+      result = this.#handler(req, handlerSignal);
     } catch (error) {
-      settle();
-      reject(error);
+      fail(error);
       return;
     }
 
     if (isObservable(result)) {
-      const owner = new Subscription();
-      const onAbort = (): void => {
-        owner.unsubscribe();
-        if (settle()) reject(signal?.reason);
-      };
+      const work = new Subscription();
+      owner.add(work);
       if (signal !== undefined) {
+        // The caller gave up: an Observable can be stopped, so the call ends at once.
+        const onAbort = (): void => fail(signal.reason);
         if (signal.aborted) {
           onAbort();
           return;
@@ -215,29 +278,17 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
         this.#aborts.add(signal, onAbort);
         owner.add(() => this.#aborts.delete(signal, onAbort));
       }
-      subscribeForLastValue(result as Observable<Res>, owner, "The handler's Observable", {
+      subscribeForLastValue(result as Observable<Res>, work, "The handler's Observable", {
         resolve: (value) => {
-          owner.unsubscribe();
           if (settle()) resolve(value);
         },
-        reject: (error) => {
-          owner.unsubscribe();
-          if (settle()) reject(error);
-        },
+        reject: fail,
       });
     } else if (isPromiseLike(result)) {
-      Promise.resolve(result).then(
-        (value) => {
-          settle();
-          resolve(value);
-        },
-        (error: unknown) => {
-          settle();
-          reject(error);
-        },
-      );
-    } else {
-      settle();
+      Promise.resolve(result).then((value) => {
+        if (settle()) resolve(value);
+      }, fail);
+    } else if (settle()) {
       resolve(result);
     }
   }
@@ -246,10 +297,26 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
     return this.#capacity > this.#active ? this.#capacity - this.#active : 0;
   }
 
+  /**
+   * Frees a slot at once, but announces the room two microtasks later: the caller's handlers on the
+   * returned promise are queued by the time the promise settles (or, for a call settled inside `do()`,
+   * as soon as `do()` returns), so they run first and learn the outcome before the room wakes anyone.
+   */
   #release(): void {
     this.#active--;
-    if (this.#active < this.#capacity) this.#grant(1);
+    // No room freed (the capacity was cut below active), or nobody to tell: a subscriber that comes
+    // later is given the room there is then.
+    if (this.#active >= this.#capacity || this.#listeners.length === 0) return;
+    this.#unannounced++;
+    queueMicrotask(this.#announceSoon);
   }
+
+  readonly #announceSoon = (): void => queueMicrotask(this.#announce);
+
+  readonly #announce = (): void => {
+    this.#unannounced--;
+    if (this.#active < this.#capacity) this.#grant(1);
+  };
 
   #grant(n: number): void {
     this.#pending += n;

@@ -1,8 +1,11 @@
+import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
-import { from, NEVER, Observable, of, range, Subject, throwError } from 'rxjs';
+import { from, lastValueFrom, NEVER, Observable, of, range, Subject, throwError, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   type DropReason,
+  FlowMonitor,
+  type FlowSnapshot,
   type Service,
   ServiceAtCapacityError,
   TrackedService,
@@ -220,7 +223,11 @@ describe('withHandshake', () => {
     failing.calls[0]?.reject('call 0 failed');
     await flush();
     expect(errors).toEqual(['call 0 failed']);
-    expect(failingDrops).toEqual([[1, 'error']]);
+    // The failed item first, then the one whose result waited for it.
+    expect(failingDrops).toEqual([
+      [0, 'error'],
+      [1, 'error'],
+    ]);
   });
 
   it('merges every value of a do() that returns an Observable', () => {
@@ -232,7 +239,7 @@ describe('withHandshake', () => {
     expect(results).toEqual([1, 101, 2, 102]);
   });
 
-  it('errors the output when do() fails, starts no further do(), and drops waiting items as error', async () => {
+  it('errors the output when do() fails, starts no further do(), and drops the failed and waiting items as error', async () => {
     const service = new ManualService<number>(1);
     const errors: unknown[] = [];
     const drops: [number, DropReason][] = [];
@@ -244,6 +251,7 @@ describe('withHandshake', () => {
     expect(errors).toEqual([new Error('service failed')]);
     expect(service.calls).toHaveLength(1);
     expect(drops).toEqual([
+      [0, 'error'],
       [1, 'error'],
       [2, 'error'],
     ]);
@@ -379,13 +387,204 @@ describe('withHandshake', () => {
               error: (error) => errors.push(error),
               complete: () => (completed = true),
             });
-          await scheduler.waitAll();
+          await scheduler.waitIdle();
           expect(errors).toEqual([]);
           expect(completed).toBe(true);
           expect(peak).toBeLessThanOrEqual(capacity);
           expect(service.active).toBe(0);
           if (ordered) expect(results).toEqual(items);
           else expect([...results].sort((a, b) => a - b)).toEqual([...items].sort((a, b) => a - b));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('withHandshake: each call its own signal', () => {
+  it('gives 10,000 fetch-like calls 10,000 signals, with no listener warning and no listener of its own left', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const signals: AbortSignal[] = [];
+      const service = new TrackedService({
+        capacity: 16,
+        // Like fetch: a listener on the signal for the request's lifetime, removed when it settles.
+        handler: async (n: number, signal: AbortSignal) => {
+          signals.push(signal);
+          const onAbort = () => undefined;
+          signal.addEventListener('abort', onAbort);
+          await Promise.resolve();
+          signal.removeEventListener('abort', onAbort);
+          return n;
+        },
+      });
+      const results = await lastValueFrom(
+        range(0, 10_000).pipe(withHandshake(service, { bufferSize: 10_000 }), toArray()),
+      );
+      await flush();
+      expect(results).toHaveLength(10_000);
+      expect(new Set(signals).size).toBe(10_000);
+      expect(signals.filter((signal) => getEventListeners(signal, 'abort').length > 0)).toEqual([]);
+      expect(signals.some((signal) => signal.aborted)).toBe(false);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('leaves a listener that the work never removes on that call’s signal only', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const signals = new Set<AbortSignal>();
+      const leaky: Service<number, number> = {
+        isReady: () => true,
+        do: async (n, signal) => {
+          signal?.addEventListener('abort', () => undefined);
+          if (signal !== undefined) signals.add(signal);
+          return n;
+        },
+      };
+      await lastValueFrom(range(0, 3_000).pipe(withHandshake(leaky), toArray()));
+      await flush();
+      expect(signals.size).toBe(3_000);
+      expect(Math.max(...[...signals].map((signal) => getEventListeners(signal, 'abort').length))).toBe(1);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('aborts the signals of the calls in flight when the output is unsubscribed, and only theirs', async () => {
+    const service = new ManualService<number>(2);
+    const subscription = range(0, 3).pipe(withHandshake(service)).subscribe();
+    service.calls[0]?.resolve('done');
+    await flush();
+    const [first, second, third] = service.calls.map((call) => call.signal);
+    subscription.unsubscribe();
+    expect([first?.aborted, second?.aborted, third?.aborted]).toEqual([false, true, true]);
+    expect(new Set([first, second, third]).size).toBe(3);
+  });
+});
+
+describe('withHandshake: a failed call', () => {
+  it.each([
+    ['its own count of calls in flight', undefined],
+    ['the service announcing room only after the failure is known', Number.POSITIVE_INFINITY],
+  ])(
+    'starts no do() for a waiting item when a TrackedService call fails and frees its slot (%s)',
+    async (_, concurrency) => {
+      const monitor = new FlowMonitor({ name: 'orders' });
+      const held = new Promise<string>(() => undefined);
+      const started: number[] = [];
+      const service = new TrackedService({
+        capacity: 2,
+        handler: async (n: number) => {
+          started.push(n);
+          if (n === 1) throw new Error('call 1 failed');
+          return held;
+        },
+      });
+      const drops: [number, DropReason][] = [];
+      let counts: FlowSnapshot | undefined;
+      const errors: unknown[] = [];
+      from([0, 1, 2, 3, 4])
+        .pipe(
+          withHandshake(service, {
+            monitor,
+            onDrop: (item, reason) => drops.push([item, reason]),
+            ...(concurrency === undefined ? {} : { concurrency }),
+          }),
+        )
+        .subscribe({
+          error: (error) => {
+            errors.push(error);
+            counts = monitor.snapshot();
+          },
+        });
+      await flush();
+      expect(errors).toEqual([new Error('call 1 failed')]);
+      expect(started).toEqual([0, 1]);
+      expect(drops).toEqual([
+        [1, 'error'],
+        [2, 'error'],
+        [3, 'error'],
+        [4, 'error'],
+      ]);
+      expect(counts).toMatchObject({ received: 5, delivered: 1, buffered: 0 });
+      expect(counts?.dropped.error).toBe(4);
+    },
+  );
+
+  it('after the first failure starts no do() and reports every waiting item as error, whatever the timing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 25 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (scheduler, capacity, failing, ordered, bounded) => {
+          let failed = false;
+          let startedAfterFailure = 0;
+          let started = 0;
+          const monitor = new FlowMonitor({ name: 'property' });
+          const service = new TrackedService({
+            capacity,
+            handler: (item: number) => {
+              started++;
+              if (failed) startedAfterFailure++;
+              return scheduler.schedule(Promise.resolve(item), `settle ${item}`).then((value) => {
+                if (!failing[value]) return value;
+                failed = true;
+                throw new Error(`item ${value} failed`);
+              });
+            },
+          });
+          const drops: [number, DropReason][] = [];
+          const results: number[] = [];
+          const errors: unknown[] = [];
+          let counts: FlowSnapshot | undefined;
+          from(failing.map((_, i) => i))
+            .pipe(
+              withHandshake(service, {
+                bufferSize: failing.length,
+                ordered,
+                monitor,
+                // Unbounded, only the service's announcements can wake a waiting item.
+                concurrency: bounded ? capacity : Number.POSITIVE_INFINITY,
+                onDrop: (item, reason) => drops.push([item, reason]),
+              }),
+            )
+            .subscribe({
+              next: (value) => results.push(value),
+              error: (error) => {
+                errors.push(error);
+                counts = monitor.snapshot();
+              },
+            });
+          await scheduler.waitIdle();
+          expect(startedAfterFailure).toBe(0);
+          if (!failing.includes(true)) {
+            expect(errors).toEqual([]);
+            return;
+          }
+          expect(errors).toHaveLength(1);
+          const failedItem = Number(/item (\d+)/.exec(String(errors[0]))?.[1]);
+          const neverStarted = failing.map((_, i) => i).slice(started);
+          // The failed item, then every item still waiting (with `ordered`, finished items whose
+          // results waited for an earlier one are reported too).
+          expect(drops[0]).toEqual([failedItem, 'error']);
+          for (const item of neverStarted) expect(drops).toContainEqual([item, 'error']);
+          expect(drops.every(([, reason]) => reason === 'error')).toBe(true);
+          expect(counts?.received).toBe(failing.length);
+          expect(counts?.buffered).toBe(0);
+          expect(counts?.dropped.error).toBe(drops.length);
+          expect((counts?.delivered ?? 0) + drops.length).toBe(failing.length);
+          expect(results.length).toBeLessThanOrEqual(counts?.delivered ?? 0);
         },
       ),
       { numRuns: 200 },
