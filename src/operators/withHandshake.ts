@@ -401,6 +401,8 @@ class HandshakeCalls<T, R> implements Admission<T> {
       },
       retryWait(call.previousDelay, error, policy.maxDelay),
     );
+    // The failed attempt freed its slot at the service, which other items may use within concurrency.
+    this.wake();
   }
 
   /** Starts the items whose backoff is over while the service is ready, one loop however re-entered. */

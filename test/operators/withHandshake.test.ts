@@ -1,8 +1,22 @@
 import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
-import { from, lastValueFrom, NEVER, Observable, of, range, Subject, throwError, toArray } from 'rxjs';
+import {
+  finalize,
+  from,
+  lastValueFrom,
+  NEVER,
+  Observable,
+  of,
+  range,
+  Subject,
+  throwError,
+  timer,
+  toArray,
+} from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
+  CallTimeoutError,
   type DropReason,
   FlowMonitor,
   type FlowSnapshot,
@@ -589,5 +603,240 @@ describe('withHandshake: a failed call', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+/** A service of Observables in virtual time: `plan(item, attempt)` says what each call does. */
+function scriptedService(
+  capacity: number,
+  plan: (item: string, attempt: number) => Observable<string>,
+): Service<string, string> & { capacity: number; active: number; calls: string[] } {
+  const attempts = new Map<string, number>();
+  const service = {
+    capacity,
+    active: 0,
+    calls: [] as string[],
+    isReady: () => service.active < service.capacity,
+    do: (item: string) => {
+      const attempt = (attempts.get(item) ?? 0) + 1;
+      attempts.set(item, attempt);
+      service.calls.push(`${item}${attempt}`);
+      service.active++;
+      return plan(item, attempt).pipe(finalize(() => service.active--));
+    },
+  };
+  return service;
+}
+
+describe('withHandshake: what a failed call does to its item', () => {
+  const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+  it("with callErrors 'drop', reports the item dropped as error and goes on with the others", () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const service = scriptedService(2, (item) =>
+        item === 'b'
+          ? cold('--#', undefined, new Error('b broke'))
+          : cold('--(x|)', { x: item.toUpperCase() }),
+      );
+      const drops: [string, DropReason][] = [];
+      const output = cold('abc|').pipe(
+        withHandshake(service, { callErrors: 'drop', onDrop: (item, reason) => drops.push([item, reason]) }),
+      );
+      expectObservable(output).toBe('--A-(C|)', { A: 'A', C: 'C' });
+      flush();
+      expect(service.calls).toEqual(['a1', 'b1', 'c1']);
+      expect(drops).toEqual([['b', 'error']]);
+    });
+  });
+
+  it("with callErrors 'drop', counts the item dropped, not delivered", async () => {
+    const monitor = new FlowMonitor({ name: 'drop' });
+    const drops: [number, DropReason][] = [];
+    const results = await lastValueFrom(
+      range(0, 6).pipe(
+        withHandshake<number, number>(
+          { isReady: () => true, do: async (n) => (n % 2 === 0 ? n : Promise.reject(new Error(`odd ${n}`))) },
+          { callErrors: 'drop', monitor, onDrop: (item, reason) => drops.push([item, reason]) },
+        ),
+        toArray(),
+      ),
+    );
+    expect(results).toEqual([0, 2, 4]);
+    expect(drops).toEqual([
+      [1, 'error'],
+      [3, 'error'],
+      [5, 'error'],
+    ]);
+  });
+
+  it('retries an item through the handshake after its backoff, honouring retryAfter, source subscribed once', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
+      const refusal = new ServiceAtCapacityError({ retryAfter: 5 });
+      const service = scriptedService(1, (item, attempt) =>
+        item === 'a' && attempt === 1
+          ? cold('-#', undefined, refusal)
+          : cold('-(x|)', { x: item.toUpperCase() }),
+      );
+      const source = cold('a|');
+      const output = source.pipe(
+        withHandshake(service, { retry: { maxAttempts: 3, initialDelay: 2, jitter: 'none' } }),
+      );
+      // a fails at 1, waits max(2, retryAfter 5) = 5, runs again at 6 and answers at 7.
+      expectObservable(output).toBe('-------(A|)', { A: 'A' });
+      expectSubscriptions(source.subscriptions).toBe('^!');
+    });
+  });
+
+  it('counts an item waiting in backoff as in flight, so waiting lets no new item in', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const service = scriptedService(2, (item, attempt) =>
+        attempt === 1 ? cold('-#', undefined, new ServiceAtCapacityError()) : cold('-(x|)', { x: item }),
+      );
+      const output = cold('(abcd|)').pipe(
+        withHandshake(service, { retry: { initialDelay: 10, jitter: 'none' } }),
+      );
+      // a and b fail at 1 and wait until 11 with their slots free: c and d still wait behind them.
+      expectObservable(output).toBe('------------(ab)--------(cd|)');
+      flush();
+    });
+  });
+
+  it('starts items whose backoff is over before items that never ran', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const service = scriptedService(1, (item, attempt) =>
+        item === 'a' && attempt === 1
+          ? cold('-#', undefined, new ServiceAtCapacityError())
+          : cold('---(x|)', { x: item }),
+      );
+      const output = cold('(ab|)').pipe(
+        withHandshake(service, { retry: { initialDelay: 2, jitter: 'none' }, concurrency: 2 }),
+      );
+      // a fails at 1; b runs 1-4; a's backoff ends at 3 but waits for the slot, then runs 4-7.
+      expectObservable(output).toBe('----b--(a|)');
+    });
+  });
+
+  it("after the last attempt, fails the output by default, or drops the item with callErrors 'drop'", () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const broken = new ServiceAtCapacityError();
+      const plan = (item: string) =>
+        item === 'a' ? cold('#', undefined, broken) : cold('(x|)', { x: item });
+      const retry = { maxAttempts: 3, initialDelay: 1, jitter: 'none' as const };
+      expectObservable(cold('a|').pipe(withHandshake(scriptedService(1, plan), { retry }))).toBe(
+        '---#',
+        undefined,
+        broken,
+      );
+      const drops: [string, DropReason][] = [];
+      const dropping = scriptedService(1, plan);
+      expectObservable(
+        cold('ab|').pipe(
+          withHandshake(dropping, {
+            retry,
+            callErrors: 'drop',
+            onDrop: (item, reason) => drops.push([item, reason]),
+          }),
+        ),
+      ).toBe('---(b|)');
+      flush();
+      // b waits while a, in backoff, holds the only place in flight.
+      expect(dropping.calls).toEqual(['a1', 'a2', 'a3', 'b1']);
+    });
+  });
+
+  it('does not retry what retryIf refuses, and fails with what retryIf throws', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const failure = new Error('not worth it');
+      const plan = () => cold('#', undefined, failure);
+      expectObservable(cold('a|').pipe(withHandshake(scriptedService(1, plan), { retry: {} }))).toBe(
+        '#',
+        undefined,
+        failure,
+      );
+      const thrown = new Error('retryIf broke');
+      const retryIf = () => {
+        throw thrown;
+      };
+      expectObservable(cold('a|').pipe(withHandshake(scriptedService(1, plan), { retry: { retryIf } }))).toBe(
+        '#',
+        undefined,
+        thrown,
+      );
+    });
+  });
+
+  it('reports an item waiting for its retry as unsubscribed when the output ends, and cancels its timer', () => {
+    const drops: [string, DropReason][] = [];
+    let service: ReturnType<typeof scriptedService> | undefined;
+    testScheduler().run(({ cold }) => {
+      service = scriptedService(1, () => cold('#', undefined, new ServiceAtCapacityError()));
+      const subscription = cold('a')
+        .pipe(
+          withHandshake(service, {
+            retry: { initialDelay: 100, jitter: 'none' },
+            onDrop: (item, reason) => drops.push([item, reason]),
+          }),
+        )
+        .subscribe();
+      timer(50).subscribe(() => subscription.unsubscribe());
+    });
+    expect(drops).toEqual([['a', 'unsubscribed']]);
+    expect(service?.calls).toEqual(['a1']);
+  });
+
+  it('refuses bad failure options when created, naming the option and the value', () => {
+    const service = new ManualService<number>(1);
+    expect(() => withHandshake(service, { callErrors: 'ignore' as 'drop' })).toThrow(
+      "options.callErrors must be 'fail' or 'drop', got 'ignore'",
+    );
+    expect(() => withHandshake(service, { retry: { resetOnSuccess: true } as never })).toThrow(
+      /options\.retry\.resetOnSuccess is not an option here/,
+    );
+    expect(() => withHandshake(service, { retry: { maxDelay: 2 ** 31 } })).toThrow(RangeError);
+    expect(() => withHandshake(service, { retry: 3 as never })).toThrow('options.retry must be an object');
+    expect(() => withHandshake(service, { timeout: 0 })).toThrow(/options\.timeout.*got 0/);
+    expect(() => withHandshake(service, { timeout: 2 ** 31 })).toThrow(RangeError);
+    expect(() => withHandshake(service, { concurrency: 1.5 })).toThrow(/options\.concurrency.*got 1\.5/);
+  });
+});
+
+describe('withHandshake: timeout', () => {
+  const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+  it('aborts a call that takes too long with a CallTimeoutError and fails the output with it', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const signals: AbortSignal[] = [];
+      const service: Service<string, string> = {
+        isReady: () => true,
+        do: (_item, signal) => {
+          if (signal !== undefined) signals.push(signal);
+          return NEVER;
+        },
+      };
+      expectObservable(cold('a').pipe(withHandshake(service, { timeout: 5 }))).toBe(
+        '-----#',
+        undefined,
+        new CallTimeoutError(5),
+      );
+      flush();
+      expect(signals[0]?.aborted).toBe(true);
+      expect(signals[0]?.reason).toBeInstanceOf(CallTimeoutError);
+    });
+  });
+
+  it('retries a timed-out call when retryIf says so, ignoring whatever the abandoned call does later', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const service = scriptedService(2, (item, attempt) =>
+        attempt === 1 ? cold('----------(x|)', { x: 'late' }) : cold('-(x|)', { x: item }),
+      );
+      const retryIf = (error: unknown) => error instanceof CallTimeoutError;
+      expectObservable(
+        cold('a').pipe(
+          withHandshake(service, { timeout: 3, retry: { retryIf, initialDelay: 1, jitter: 'none' } }),
+        ),
+      ).toBe('-----a');
+      flush();
+      expect(service.calls).toEqual(['a1', 'a2']);
+    });
   });
 });

@@ -1,7 +1,9 @@
+import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
-import { defer, NEVER, Observable, of, Subject, throwError } from 'rxjs';
+import { defer, NEVER, Observable, of, Subject, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  CallTimeoutError,
   type CreditProvider,
   isBackpressureError,
   ServiceAtCapacityError,
@@ -533,6 +535,113 @@ describe('TrackedService', () => {
           },
         ),
         { numRuns: 200 },
+      );
+    });
+  });
+
+  describe('the outcome before the room', () => {
+    it.each([
+      ['a Promise that rejects later', () => Promise.reject(new Error('failed'))],
+      [
+        'a handler that throws at once',
+        () => {
+          throw new Error('failed');
+        },
+      ],
+      ['an Observable that errors at once', () => throwError(() => new Error('failed'))],
+    ])(
+      "frees the slot at once but announces it only after the caller's handlers ran: %s",
+      async (_, handler) => {
+        const service = new TrackedService<number, number>({ capacity: 1, handler });
+        const order: string[] = [];
+        service.credits$.subscribe((grant) => order.push(`grant ${grant}`));
+        service.do(1).catch(() => order.push(`caller, active ${service.active}`));
+        await flush();
+        expect(order).toEqual(['grant 1', 'caller, active 0', 'grant 1']);
+      },
+    );
+  });
+
+  describe('timeout', () => {
+    it('rejects a call that runs too long with a CallTimeoutError, aborts its signal and frees its slot at once', async () => {
+      const scheduler = new VirtualTimeScheduler();
+      const signals: AbortSignal[] = [];
+      const service = new TrackedService({
+        capacity: 1,
+        timeout: 50,
+        scheduler,
+        // Ignores its signal: the slot is freed anyway when the time is up.
+        handler: (_n: number, signal) => {
+          signals.push(signal);
+          return new Promise<number>(() => undefined);
+        },
+      });
+      const result = service.do(1);
+      expect(service.isReady()).toBe(false);
+      scheduler.flush();
+      expect(scheduler.now()).toBe(50);
+      expect(service.active).toBe(0);
+      await expect(result).rejects.toEqual(new CallTimeoutError(50));
+      expect(signals[0]?.aborted).toBe(true);
+      expect(signals[0]?.reason).toBeInstanceOf(CallTimeoutError);
+    });
+
+    it('leaves a call that settles in time alone and cancels its timer', async () => {
+      const scheduler = new VirtualTimeScheduler();
+      const service = new TrackedService({
+        capacity: 1,
+        timeout: 50,
+        scheduler,
+        handler: async (n: number) => n,
+      });
+      await expect(service.do(7)).resolves.toBe(7);
+      expect(scheduler.actions).toHaveLength(0);
+    });
+
+    it("passes the caller's abort on to the handler's own signal and leaves no listener on the caller's", async () => {
+      const caller = new AbortController();
+      let handlerSignal: AbortSignal | undefined;
+      const service = new TrackedService({
+        capacity: 1,
+        timeout: 1_000,
+        handler: (_n: number, signal) =>
+          new Promise<number>((_resolve, reject) => {
+            handlerSignal = signal;
+            signal.addEventListener('abort', () => reject(signal.reason));
+          }),
+      });
+      const result = service.do(1, caller.signal);
+      expect(handlerSignal).not.toBe(caller.signal);
+      caller.abort(new Error('caller left'));
+      await expect(result).rejects.toThrow('caller left');
+      expect(handlerSignal?.reason).toEqual(new Error('caller left'));
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+      expect(service.active).toBe(0);
+    });
+
+    it('unsubscribes an Observable handler when the time is up', async () => {
+      const scheduler = new VirtualTimeScheduler();
+      let unsubscribed = false;
+      const service = new TrackedService({
+        capacity: 1,
+        timeout: 5,
+        scheduler,
+        handler: () => new Observable<number>(() => () => (unsubscribed = true)),
+      });
+      const result = service.do(1);
+      scheduler.flush();
+      await expect(result).rejects.toBeInstanceOf(CallTimeoutError);
+      expect(unsubscribed).toBe(true);
+    });
+
+    it('refuses a timeout that is not a positive number of milliseconds a timer can wait', () => {
+      const create = (timeout: unknown) => () =>
+        new TrackedService({ capacity: 1, handler: () => 1, timeout: timeout as number });
+      expect(create(0)).toThrow(/options\.timeout must be a positive number of milliseconds.*got 0/);
+      expect(create(2 ** 31)).toThrow(RangeError);
+      expect(create('5')).toThrow(TypeError);
+      expect(() => new TrackedService({ capacity: 1, handler: () => 1, scheduler: {} as never })).toThrow(
+        /options\.scheduler must be a SchedulerLike/,
       );
     });
   });
