@@ -670,7 +670,7 @@ describe('withHandshake: what a failed call does to its item', () => {
   });
 
   it('retries an item through the handshake after its backoff, honouring retryAfter, source subscribed once', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const refusal = new ServiceAtCapacityError({ retryAfter: 5 });
       const service = scriptedService(1, (item, attempt) =>
         item === 'a' && attempt === 1
@@ -702,7 +702,7 @@ describe('withHandshake: what a failed call does to its item', () => {
   });
 
   it('starts items whose backoff is over before items that never ran', () => {
-    testScheduler().run(({ cold, expectObservable, flush }) => {
+    testScheduler().run(({ cold, expectObservable }) => {
       const service = scriptedService(1, (item, attempt) =>
         item === 'a' && attempt === 1
           ? cold('-#', undefined, new ServiceAtCapacityError())
@@ -745,7 +745,7 @@ describe('withHandshake: what a failed call does to its item', () => {
   });
 
   it('does not retry what retryIf refuses, and fails with what retryIf throws', () => {
-    testScheduler().run(({ cold, expectObservable, flush }) => {
+    testScheduler().run(({ cold, expectObservable }) => {
       const failure = new Error('not worth it');
       const plan = () => cold('#', undefined, failure);
       expectObservable(cold('a|').pipe(withHandshake(scriptedService(1, plan), { retry: {} }))).toBe(
