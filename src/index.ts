@@ -6,6 +6,7 @@ export { BufferOverflowError } from './errors/BufferOverflowError.js';
 export { CallTimeoutError } from './errors/CallTimeoutError.js';
 export { type CircuitOpenDetails, CircuitOpenError } from './errors/CircuitOpenError.js';
 export { CreditsExhaustedError } from './errors/CreditsExhaustedError.js';
+export { HttpStatusError } from './errors/HttpStatusError.js';
 export { type ServiceAtCapacityDetails, ServiceAtCapacityError } from './errors/ServiceAtCapacityError.js';
 
 // Credits
@@ -32,6 +33,12 @@ export type { HandshakeProvider } from './service/HandshakeProvider.js';
 export type { Service } from './service/Service.js';
 export { handshake } from './service/handshake.js';
 export { TrackedService, type TrackedServiceOptions } from './service/TrackedService.js';
+export {
+  type HttpFetch,
+  type HttpService,
+  type HttpServiceOptions,
+  httpService,
+} from './service/httpService.js';
 export { AdaptiveService, type AdaptiveServiceOptions } from './service/AdaptiveService.js';
 export type { LimitAlgorithm, LimitSample } from './service/LimitAlgorithm.js';
 export { type AimdLimitOptions, aimdLimit } from './service/aimdLimit.js';
