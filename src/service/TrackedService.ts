@@ -56,6 +56,32 @@ export interface TrackedServiceOptions<Req, Res> {
   readonly scheduler?: SchedulerLike | undefined;
 }
 
+/**
+ * Announcements of freed room, each made two microtasks after the slot was freed: the caller's handlers
+ * on the promise `do()` returned are queued by the time it settles (or, for a call settled inside
+ * `do()`, as soon as `do()` returns), so they run first and learn the outcome before the room wakes
+ * anyone. Allocates nothing per announcement.
+ */
+class LateAnnouncements {
+  /** Announcements not made yet. */
+  waiting = 0;
+  readonly #announce: () => void;
+  readonly #secondHop = (): void => queueMicrotask(this.#due);
+  readonly #due = (): void => {
+    this.waiting--;
+    this.#announce();
+  };
+
+  constructor(announce: () => void) {
+    this.#announce = announce;
+  }
+
+  add(): void {
+    this.waiting++;
+    queueMicrotask(this.#secondHop);
+  }
+}
+
 /** A call's time limit and the scheduler that times it. */
 interface CallTimeout {
   readonly ms: number;
@@ -131,8 +157,10 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
   #listeners: readonly Subscriber<number>[] = [];
   /** Room freed while a broadcast was running, handed out by that broadcast's loop. */
   #pending = 0;
-  /** Slots freed whose room is not announced yet: it will be, once their callers heard the outcome. */
-  #unannounced = 0;
+  /** Slots freed whose room is announced once their callers heard the outcome. */
+  readonly #freed = new LateAnnouncements(() => {
+    if (this.#active < this.#capacity) this.#grant(1);
+  });
   #broadcasting = false;
   readonly #aborts = new AbortListeners();
   readonly #probe: ServiceProbe | undefined;
@@ -162,7 +190,7 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
     this.credits$ = new Observable<number>((subscriber) => {
       this.#listeners = [...this.#listeners, subscriber];
       // Room freed but not yet broadcast or announced will reach this subscriber later.
-      const room = this.#room() - this.#pending - this.#unannounced;
+      const room = this.#room() - this.#pending - this.#freed.waiting;
       if (room > 0) this.#deliver(subscriber, room);
       return () => {
         this.#listeners = this.#listeners.filter((listener) => listener !== subscriber);
@@ -297,26 +325,14 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
     return this.#capacity > this.#active ? this.#capacity - this.#active : 0;
   }
 
-  /**
-   * Frees a slot at once, but announces the room two microtasks later: the caller's handlers on the
-   * returned promise are queued by the time the promise settles (or, for a call settled inside `do()`,
-   * as soon as `do()` returns), so they run first and learn the outcome before the room wakes anyone.
-   */
+  /** Frees a slot at once; its room is announced after the caller heard the outcome (see above). */
   #release(): void {
     this.#active--;
     // No room freed (the capacity was cut below active), or nobody to tell: a subscriber that comes
     // later is given the room there is then.
     if (this.#active >= this.#capacity || this.#listeners.length === 0) return;
-    this.#unannounced++;
-    queueMicrotask(this.#announceSoon);
+    this.#freed.add();
   }
-
-  readonly #announceSoon = (): void => queueMicrotask(this.#announce);
-
-  readonly #announce = (): void => {
-    this.#unannounced--;
-    if (this.#active < this.#capacity) this.#grant(1);
-  };
 
   #grant(n: number): void {
     this.#pending += n;
