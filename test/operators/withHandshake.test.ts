@@ -1,6 +1,7 @@
 import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import {
+  defer,
   finalize,
   from,
   lastValueFrom,
@@ -838,5 +839,71 @@ describe('withHandshake: timeout', () => {
       flush();
       expect(service.calls).toEqual(['a1', 'a2']);
     });
+  });
+});
+
+describe('withHandshake: retry, whatever the timing', () => {
+  it('delivers each item once, keeps running plus waiting items within concurrency, and subscribes once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 20 }),
+        fc.boolean(),
+        async (scheduler, capacity, failuresOf, ordered) => {
+          const attempts = new Map<number, number>();
+          let inFlightPeak = 0;
+          let subscriptions = 0;
+          const monitor = new FlowMonitor({ name: 'retry' });
+          const service = new TrackedService({
+            capacity,
+            handler: (item: number) => {
+              const attempt = (attempts.get(item) ?? 0) + 1;
+              attempts.set(item, attempt);
+              // Running calls and items waiting to be retried, this one included.
+              inFlightPeak = Math.max(inFlightPeak, monitor.snapshot().inFlight ?? 0);
+              const settled = scheduler.schedule(Promise.resolve(item), `item ${item} attempt ${attempt}`);
+              return settled.then((value) => {
+                if (attempt <= (failuresOf[value] ?? 0)) throw new ServiceAtCapacityError();
+                return value;
+              });
+            },
+          });
+          const results: number[] = [];
+          const errors: unknown[] = [];
+          let completed = false;
+          defer(() => {
+            subscriptions++;
+            return from(failuresOf.map((_, i) => i));
+          })
+            .pipe(
+              withHandshake(service, {
+                bufferSize: failuresOf.length,
+                ordered,
+                monitor,
+                retry: { maxAttempts: 4, initialDelay: 0, jitter: 'none' },
+              }),
+            )
+            .subscribe({
+              next: (value) => results.push(value),
+              error: (error) => errors.push(error),
+              complete: () => (completed = true),
+            });
+          while (!completed && errors.length === 0) {
+            await scheduler.waitIdle();
+            await new Promise((resolve) => setTimeout(resolve, 0));
+          }
+          expect(errors).toEqual([]);
+          expect(subscriptions).toBe(1);
+          const items = failuresOf.map((_, i) => i);
+          if (ordered) expect(results).toEqual(items);
+          else expect([...results].sort((a, b) => a - b)).toEqual(items);
+          for (const [item, failures] of failuresOf.entries()) expect(attempts.get(item)).toBe(failures + 1);
+          expect(inFlightPeak).toBeLessThanOrEqual(capacity);
+          expect(service.active).toBe(0);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
