@@ -22,8 +22,9 @@ import { RingBuffer } from '../internal/RingBuffer.js';
 import { refusalOf } from '../internal/refusalOf.js';
 import { optionsObject, refuseUnknownKeys, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { type ResolvedRetryOptions, resolveRetryOptions } from '../internal/resolveRetryOptions.js';
-import { longestTimer, retryWait } from '../internal/retryWait.js';
+import { retryWait } from '../internal/retryWait.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
+import { timeoutOption } from '../internal/timeoutOption.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import type { HandshakeProvider } from '../service/HandshakeProvider.js';
 import type { Service } from '../service/Service.js';
@@ -165,14 +166,7 @@ function resolveCallPolicy<T>(
     retry = resolveRetryOptions(given, 'options.retry', scheduler);
   }
   const timeout =
-    options?.timeout === undefined
-      ? undefined
-      : numberOption(
-          options.timeout,
-          'options.timeout',
-          `a positive number of milliseconds up to ${longestTimer}`,
-          (n) => n > 0 && n <= longestTimer,
-        );
+    options?.timeout === undefined ? undefined : timeoutOption(options.timeout, 'options.timeout');
   const concurrency =
     options?.concurrency === undefined
       ? undefined

@@ -5,11 +5,10 @@ import { AbortListeners } from '../internal/AbortListeners.js';
 import { describeValue } from '../internal/describeValue.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
-import { numberOption } from '../internal/numberOption.js';
 import { optionsObject } from '../internal/resolveBufferOptions.js';
-import { longestTimer } from '../internal/retryWait.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
+import { timeoutOption } from '../internal/timeoutOption.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import type { ServiceProbe } from '../monitor/ServiceProbe.js';
@@ -179,12 +178,7 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
       checked.timeout === undefined
         ? undefined
         : {
-            ms: numberOption(
-              checked.timeout,
-              'options.timeout',
-              `a positive number of milliseconds up to ${longestTimer}`,
-              (n) => n > 0 && n <= longestTimer,
-            ),
+            ms: timeoutOption(checked.timeout, 'options.timeout'),
             scheduler,
           };
     this.credits$ = new Observable<number>((subscriber) => {
