@@ -1,5 +1,8 @@
 // The scenarios of issue 14, as a new user would write them from the README: a fan-out of 10,000
 // requests to a local HTTP server that takes 8 at a time, with and without an outage, and a quota.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { defer, lastValueFrom, map, range, toArray } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -38,34 +41,26 @@ async function watchingStderr<T>(run: () => Promise<T>): Promise<{ result: T; st
   }
 }
 
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill();
+});
+
 /**
- * A server that works on 8 requests at once, 5 ms each, and answers 503 with `Retry-After: 1` beyond
- * that; while `failing()` it answers 500 to everything.
+ * Starts fixtures/eightAtATime.mjs in a child process: 8 requests at once, 5 ms each, 503 with
+ * `Retry-After: 1` beyond, and 500s during `outage` (from, for: ms after its first request).
  */
-async function serveEight(failing: () => boolean) {
-  let active = 0;
-  const statuses = new Map<number, number>();
-  const answer = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  const server = await serveOnLoopback((req, res) => {
-    if (failing()) {
-      answer(500);
-      res.writeHead(500).end();
-      return;
-    }
-    if (active >= 8) {
-      answer(503);
-      res.writeHead(503, { 'Retry-After': '1' }).end();
-      return;
-    }
-    active++;
-    setTimeout(() => {
-      active--;
-      answer(200);
-      res.end(req.url?.slice(1));
-    }, 5);
-  });
-  servers.push(server);
-  return { url: server.url, count: (status: number) => statuses.get(status) ?? 0 };
+async function serveEight(outage?: { from: number; for: number }) {
+  const script = fileURLToPath(new URL('./fixtures/eightAtATime.mjs', import.meta.url));
+  const args = outage === undefined ? [] : [String(outage.from), String(outage.for)];
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const [port] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
+  const url = `http://127.0.0.1:${port.toString().trim()}/`;
+  return {
+    url,
+    counts: async (): Promise<Record<200 | 500 | 503, number>> => (await fetch(`${url}stats`)).json(),
+  };
 }
 
 const retryIf = (error: unknown) =>
@@ -105,27 +100,25 @@ function expectEachOnce(results: readonly string[], items: number): void {
 
 describe('httpService + circuitBreaker + withHandshake against a local server that takes 8 at a time', () => {
   it('gets 10,000 answers, each exactly once, from one subscription, with few 503s and nothing on stderr', async () => {
-    const server = await serveEight(() => false);
+    const server = await serveEight();
     const { result, stderr } = await watchingStderr(() => fanOut(server.url, 10_000));
     expectEachOnce(result.results, 10_000);
     expect(result.subscriptions).toBe(1);
-    const requests = server.count(200) + server.count(503);
-    expect(server.count(503)).toBeLessThanOrEqual(requests / 100);
+    const counts = await server.counts();
+    expect(counts[200]).toBe(10_000);
+    expect(counts[503]).toBeLessThanOrEqual((counts[200] + counts[503]) / 100);
     expect(result.states).toEqual(['closed']);
     expect(stderr).toEqual([]);
   }, 120_000);
 
   it('rides out a 1.5 s outage of 500s: every answer exactly once, the breaker opening and closing', async () => {
-    let firstRequest: number | undefined;
-    const server = await serveEight(() => {
-      firstRequest ??= Date.now();
-      const elapsed = Date.now() - firstRequest;
-      return elapsed >= 1_000 && elapsed < 2_500;
-    });
+    const server = await serveEight({ from: 1_000, for: 1_500 });
     const { result, stderr } = await watchingStderr(() => fanOut(server.url, 10_000));
     expectEachOnce(result.results, 10_000);
     expect(result.subscriptions).toBe(1);
-    expect(server.count(500)).toBeGreaterThan(0);
+    const counts = await server.counts();
+    expect(counts[200]).toBe(10_000);
+    expect(counts[500]).toBeGreaterThan(0);
     expect(result.states).toContain('open');
     expect(result.states).toContain('half-open');
     expect(result.states.at(-1)).toBe('closed');
