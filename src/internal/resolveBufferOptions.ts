@@ -36,7 +36,8 @@ export function refuseUnknownKeys(options: object, known: readonly string[], arg
 const overflowPolicies: readonly OverflowPolicy[] = ['error', 'drop-oldest', 'drop-incoming', 'drop-lowest'];
 const defaultBufferSize = 1024;
 
-function oneOf<V extends string>(value: unknown, allowed: readonly V[], argument: string): V {
+/** Checks that an option is one of `allowed`: a `TypeError` when not a string, else a `RangeError`. */
+export function oneOf<V extends string>(value: unknown, allowed: readonly V[], argument: string): V {
   if (typeof value !== 'string') {
     throw new TypeError(`${argument} must be one of ${allowed.join(', ')}; got ${describeValue(value)}.`);
   }

@@ -1,10 +1,9 @@
 import type { SchedulerLike } from 'rxjs';
 import type { RetryWithBackoffOptions } from '../operators/retryWithBackoff.js';
 import type { BackoffJitter, BackoffPolicy } from './backoffDelay.js';
-import { describeValue } from './describeValue.js';
 import { isRefusal } from './isRefusal.js';
 import { numberOption } from './numberOption.js';
-import { optionalFunction } from './resolveBufferOptions.js';
+import { oneOf, optionalFunction } from './resolveBufferOptions.js';
 import { longestTimer } from './retryWait.js';
 import { schedulerOption } from './schedulerOption.js';
 
@@ -52,11 +51,7 @@ export function resolveRetryOptions(
     'a finite number >= 1',
     (n) => Number.isFinite(n) && n >= 1,
   );
-  const jitter = given.jitter ?? 'full';
-  if (!jitters.includes(jitter)) {
-    const kind = typeof jitter === 'string' ? RangeError : TypeError;
-    throw new kind(`${argument}.jitter must be one of ${jitters.join(', ')}; got ${describeValue(jitter)}.`);
-  }
+  const jitter = oneOf(given.jitter ?? 'full', jitters, `${argument}.jitter`);
   return {
     maxAttempts,
     policy: { initialDelay, maxDelay, factor, jitter },

@@ -20,7 +20,12 @@ import { numberOption } from '../internal/numberOption.js';
 import { OrderedResults } from '../internal/OrderedResults.js';
 import { RingBuffer } from '../internal/RingBuffer.js';
 import { refusalOf } from '../internal/refusalOf.js';
-import { optionsObject, refuseUnknownKeys, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
+import {
+  oneOf,
+  optionsObject,
+  refuseUnknownKeys,
+  resolveBufferOptions,
+} from '../internal/resolveBufferOptions.js';
 import { type ResolvedRetryOptions, resolveRetryOptions } from '../internal/resolveRetryOptions.js';
 import { retryWait } from '../internal/retryWait.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
@@ -154,11 +159,7 @@ function resolveCallPolicy<T>(
   options: WithHandshakeOptions<T> | undefined,
   scheduler: SchedulerLike,
 ): CallPolicy {
-  const callErrors = options?.callErrors ?? 'fail';
-  if (!callErrorPolicies.includes(callErrors)) {
-    const kind = typeof callErrors === 'string' ? RangeError : TypeError;
-    throw new kind(`options.callErrors must be 'fail' or 'drop', got ${describeValue(callErrors)}.`);
-  }
+  const callErrors = oneOf(options?.callErrors ?? 'fail', callErrorPolicies, 'options.callErrors');
   let retry: ResolvedRetryOptions | undefined;
   if (options?.retry !== undefined) {
     const given = optionsObject(options.retry, 'options.retry');

@@ -788,7 +788,7 @@ describe('withHandshake: what a failed call does to its item', () => {
   it('refuses bad failure options when created, naming the option and the value', () => {
     const service = new ManualService<number>(1);
     expect(() => withHandshake(service, { callErrors: 'ignore' as 'drop' })).toThrow(
-      "options.callErrors must be 'fail' or 'drop', got 'ignore'",
+      "options.callErrors must be one of fail, drop; got 'ignore'",
     );
     expect(() => withHandshake(service, { retry: { resetOnSuccess: true } as never })).toThrow(
       /options\.retry\.resetOnSuccess is not an option here/,
