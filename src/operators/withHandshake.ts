@@ -28,6 +28,7 @@ import {
 } from '../internal/resolveBufferOptions.js';
 import { type ResolvedRetryOptions, resolveRetryOptions } from '../internal/resolveRetryOptions.js';
 import { retryWait } from '../internal/retryWait.js';
+import { callSignals } from '../internal/SignalPool.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { timeoutOption } from '../internal/timeoutOption.js';
 import { monitorOption } from '../monitor/monitorOption.js';
@@ -61,8 +62,11 @@ import type { WithHandshakeOptions } from './WithHandshakeOptions.js';
  *   call whose results still wait for an earlier one when the output ends has its item reported
  *   dropped (`'unsubscribed'`, or `'error'`), like a waiting item.
  * - Each call gets its own `AbortSignal`, aborted when the call is abandoned (its `timeout` passed, or
- *   the output ended: an Observable result is also unsubscribed); nothing listens on a signal shared
- *   between calls, so `fetch(url, { signal })` leaves no listener behind.
+ *   the output ended: an Observable result is also unsubscribed); no two calls in flight share one,
+ *   so `fetch(url, { signal })` leaves no listener behind on another call's signal. A signal that
+ *   nothing listened to (no listener, no `onabort`, no `fetch`) and that was not aborted may serve a
+ *   later call once its own call is over: Node builds signals slowly, and this keeps a fast service
+ *   fast. Read a signal while its call runs, not after.
  * - A failing call (after its `retry`, when given) fails its item: by default (`callErrors: 'fail'`)
  *   it errors the output like `mergeMap` does, no further `do()` is started and waiting items are
  *   dropped with reason `'error'`; with `callErrors: 'drop'` the item is dropped with reason `'error'`
@@ -198,6 +202,9 @@ class HandshakeCall<T> {
   timer: Subscription | undefined;
   /** The running attempt's Observable result. */
   inner: Subscription | undefined;
+  /** Its neighbours in the list of items in flight (a list, so joining and leaving allocate nothing). */
+  previous: HandshakeCall<T> | undefined;
+  next: HandshakeCall<T> | undefined;
 
   constructor(item: T, order: number) {
     this.item = item;
@@ -219,7 +226,8 @@ class HandshakeCalls<T, R> implements Admission<T> {
   readonly #subscriber: Subscriber<R>;
   readonly #policy: CallPolicy;
   readonly #ordered: OrderedResults<T, R> | undefined;
-  readonly #calls = new Set<HandshakeCall<T>>();
+  /** The newest item in flight; the list runs through `previous`. */
+  #newest: HandshakeCall<T> | undefined;
   /** Items whose backoff is over, waiting for `isReady()`: they go before any new item. */
   readonly #retries = new RingBuffer<HandshakeCall<T>>();
   #startingRetries = false;
@@ -248,7 +256,7 @@ class HandshakeCalls<T, R> implements Admission<T> {
   next(item: T): void {
     this.inFlight++;
     const call = new HandshakeCall(item, this.#ordered?.start(item) ?? 0);
-    this.#calls.add(call);
+    this.#join(call);
     this.#attempt(call);
   }
 
@@ -266,8 +274,8 @@ class HandshakeCalls<T, R> implements Admission<T> {
   release(): void {
     this.gate?.release();
     this.#discardHeld('unsubscribed');
-    for (const call of this.#calls) this.#abandon(call);
-    this.#calls.clear();
+    for (let call = this.#newest; call !== undefined; call = call.previous) this.#abandon(call);
+    this.#newest = undefined;
   }
 
   #concurrency(): number {
@@ -280,7 +288,7 @@ class HandshakeCalls<T, R> implements Admission<T> {
   #attempt(call: HandshakeCall<T>): void {
     call.phase = 'running';
     call.attempt++;
-    const controller = new AbortController();
+    const controller = callSignals.take();
     call.controller = controller;
     const { timeout, scheduler } = this.#policy;
     if (timeout !== undefined) {
@@ -331,6 +339,12 @@ class HandshakeCalls<T, R> implements Admission<T> {
     call.inner = undefined;
   }
 
+  /** The attempt settled by itself: its signal may serve a later call (see SignalPool). */
+  #settledAttempt(call: HandshakeCall<T>, controller: AbortController): void {
+    this.#endAttempt(call);
+    callSignals.give(controller);
+  }
+
   /** The output ended, or the attempt timed out: abort the call's signal, stop its result and timers. */
   #abandon(call: HandshakeCall<T>): void {
     const controller = call.controller;
@@ -349,13 +363,13 @@ class HandshakeCalls<T, R> implements Admission<T> {
 
   #succeeded(call: HandshakeCall<T>, controller: AbortController): void {
     if (call.controller !== controller) return;
-    this.#endAttempt(call);
+    this.#settledAttempt(call, controller);
     this.#finish(call);
   }
 
   #attemptFailed(call: HandshakeCall<T>, controller: AbortController, error: unknown): void {
     if (call.controller !== controller) return;
-    this.#endAttempt(call);
+    this.#settledAttempt(call, controller);
     this.#itemFailed(call, error);
   }
 
@@ -417,7 +431,7 @@ class HandshakeCalls<T, R> implements Admission<T> {
 
   /** The item is done with: it leaves the items in flight, and the room it held may let another in. */
   #finish(call: HandshakeCall<T>): void {
-    this.#calls.delete(call);
+    this.#leave(call);
     this.inFlight--;
     this.#ordered?.done(call.order);
     this.wake();
@@ -426,7 +440,7 @@ class HandshakeCalls<T, R> implements Admission<T> {
 
   /** The item failed for good and the output fails with it (`callErrors: 'fail'`). */
   #fail(call: HandshakeCall<T>, error: unknown): void {
-    this.#calls.delete(call);
+    this.#leave(call);
     this.inFlight--;
     this.gate?.dropDelivered(call.item, 'error');
     if (this.gate === undefined || this.gate.closed) this.error(error);
@@ -439,12 +453,26 @@ class HandshakeCalls<T, R> implements Admission<T> {
    */
   #discardHeld(reason: DropReason): void {
     this.#ordered?.discard((item) => this.gate?.dropDelivered(item, reason));
-    for (const call of this.#calls) {
+    for (let call = this.#newest; call !== undefined; call = call.previous) {
       if (call.phase === 'running') continue;
-      this.#calls.delete(call);
+      this.#leave(call);
       call.timer?.unsubscribe();
       this.gate?.dropDelivered(call.item, reason);
     }
+  }
+
+  #join(call: HandshakeCall<T>): void {
+    call.previous = this.#newest;
+    if (this.#newest !== undefined) this.#newest.next = call;
+    this.#newest = call;
+  }
+
+  /** Leaves the list; `call.previous` stays, so a walk through the list may go on from it. */
+  #leave(call: HandshakeCall<T>): void {
+    if (call.next === undefined) this.#newest = call.previous;
+    else call.next.previous = call.previous;
+    if (call.previous !== undefined) call.previous.next = call.next;
+    call.next = undefined;
   }
 
   #value(call: HandshakeCall<T>, value: R): void {

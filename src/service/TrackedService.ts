@@ -6,6 +6,7 @@ import { describeValue } from '../internal/describeValue.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { callSignals } from '../internal/SignalPool.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
 import { timeoutOption } from '../internal/timeoutOption.js';
@@ -56,29 +57,48 @@ export interface TrackedServiceOptions<Req, Res> {
 }
 
 /**
- * Announcements of freed room, each made two microtasks after the slot was freed: the caller's handlers
- * on the promise `do()` returned are queued by the time it settles (or, for a call settled inside
- * `do()`, as soon as `do()` returns), so they run first and learn the outcome before the room wakes
- * anyone. Allocates nothing per announcement.
+ * Announcements of freed room, each made by a microtask queued after the call's outcome was settled:
+ * the caller's handlers on the promise `do()` returned are queued by then, so they run first and learn
+ * the outcome before the room wakes anyone. A call settled inside `do()` (before the caller could attach
+ * handlers) waits for the microtask after that. One microtask serves every slot freed before it was
+ * queued; nothing is allocated per announcement.
  */
 class LateAnnouncements {
-  /** Announcements not made yet. */
-  waiting = 0;
+  /** `do()` calls running now: a slot freed meanwhile was freed before its caller could listen. */
+  inCall = 0;
+  /** Slots the queued microtask announces. */
+  #due = 0;
+  /** Slots freed after it was queued, or inside `do()`: announced by the microtask after it. */
+  #later = 0;
+  #queued = false;
   readonly #announce: () => void;
-  readonly #secondHop = (): void => queueMicrotask(this.#due);
-  readonly #due = (): void => {
-    this.waiting--;
-    this.#announce();
-  };
 
   constructor(announce: () => void) {
     this.#announce = announce;
   }
 
-  add(): void {
-    this.waiting++;
-    queueMicrotask(this.#secondHop);
+  /** Slots freed and not announced yet. */
+  get waiting(): number {
+    return this.#due + this.#later;
   }
+
+  add(): void {
+    if (this.#queued || this.inCall > 0) this.#later++;
+    else this.#due++;
+    if (!this.#queued) {
+      this.#queued = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  readonly #flush = (): void => {
+    let due = this.#due;
+    this.#due = this.#later;
+    this.#later = 0;
+    this.#queued = this.#due > 0;
+    if (this.#queued) queueMicrotask(this.#flush);
+    for (; due > 0; due--) this.#announce();
+  };
 }
 
 /** A call's time limit and the scheduler that times it. */
@@ -238,7 +258,12 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
       return Promise.reject(new ServiceAtCapacityError({ capacity: this.#capacity, active: this.#active }));
     }
     this.#active++;
-    return new Promise<Res>((resolve, reject) => this.#run(req, signal, resolve, reject));
+    this.#freed.inCall++;
+    try {
+      return new Promise<Res>((resolve, reject) => this.#run(req, signal, resolve, reject));
+    } finally {
+      this.#freed.inCall--;
+    }
   }
 
   #run(
@@ -248,35 +273,39 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
     reject: (error: unknown) => void,
   ): void {
     let settled = false;
+    // Built only when the call needs cleaning up: a forwarded abort, a timer, an Observable.
+    let owner: Subscription | undefined;
     const startedAt = this.#probe?.callStarted();
     const timeout = this.#timeout;
     // The handler's own signal: none given, or a timeout that must abort it while the caller's stays.
-    const own = signal === undefined || timeout !== undefined ? new AbortController() : undefined;
+    const own = signal === undefined || timeout !== undefined ? callSignals.take() : undefined;
     const handlerSignal = own?.signal ?? (signal as AbortSignal);
-    const owner = new Subscription();
-    const settle = (): boolean => {
-      if (settled) return false;
+    /** Ends the call once: the outcome first, then the slot (announced after the caller heard it). */
+    const settle = (succeeded: boolean, outcome: unknown): void => {
+      if (settled) return;
       settled = true;
-      owner.unsubscribe();
+      owner?.unsubscribe();
+      if (succeeded) resolve(outcome as Res);
+      else reject(outcome);
       this.#release();
+      if (own !== undefined && !own.signal.aborted) callSignals.give(own);
       if (startedAt !== undefined) this.#probe?.callSettled(startedAt);
-      return true;
     };
-    const fail = (error: unknown): void => {
-      if (settle()) reject(error);
-    };
+    const fail = (error: unknown): void => settle(false, error);
     if (own !== undefined && signal !== undefined) {
       const forward = (): void => own.abort(signal.reason);
       this.#aborts.add(signal, forward);
-      owner.add(() => this.#aborts.delete(signal, forward));
+      owner = new Subscription(() => this.#aborts.delete(signal, forward));
     }
     if (timeout !== undefined) {
-      const timer = timeout.scheduler.schedule(() => {
-        const error = new CallTimeoutError(timeout.ms);
-        fail(error);
-        own?.abort(error);
-      }, timeout.ms);
-      owner.add(timer);
+      owner ??= new Subscription();
+      owner.add(
+        timeout.scheduler.schedule(() => {
+          const error = new CallTimeoutError(timeout.ms);
+          own?.abort(error);
+          fail(error);
+        }, timeout.ms),
+      );
     }
 
     let result: Promise<Res> | Observable<Res> | Res;
@@ -288,6 +317,7 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
     }
 
     if (isObservable(result)) {
+      owner ??= new Subscription();
       const work = new Subscription();
       owner.add(work);
       if (signal !== undefined) {
@@ -301,17 +331,13 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
         owner.add(() => this.#aborts.delete(signal, onAbort));
       }
       subscribeForLastValue(result as Observable<Res>, work, "The handler's Observable", {
-        resolve: (value) => {
-          if (settle()) resolve(value);
-        },
+        resolve: (value) => settle(true, value),
         reject: fail,
       });
     } else if (isPromiseLike(result)) {
-      Promise.resolve(result).then((value) => {
-        if (settle()) resolve(value);
-      }, fail);
-    } else if (settle()) {
-      resolve(result);
+      Promise.resolve(result).then((value) => settle(true, value), fail);
+    } else {
+      settle(true, result);
     }
   }
 

@@ -475,13 +475,45 @@ describe('withHandshake: each call its own signal', () => {
 
   it('aborts the signals of the calls in flight when the output is unsubscribed, and only theirs', async () => {
     const service = new ManualService<number>(2);
+    const listened = (signal: AbortSignal | undefined) => signal?.addEventListener('abort', () => undefined);
     const subscription = range(0, 3).pipe(withHandshake(service)).subscribe();
+    listened(service.calls[0]?.signal);
+    listened(service.calls[1]?.signal);
     service.calls[0]?.resolve('done');
     await flush();
     const [first, second, third] = service.calls.map((call) => call.signal);
     subscription.unsubscribe();
     expect([first?.aborted, second?.aborted, third?.aborted]).toEqual([false, true, true]);
     expect(new Set([first, second, third]).size).toBe(3);
+  });
+
+  it('never gives two calls in flight one signal, and hands a later call only a signal nobody listened to', async () => {
+    const inFlight = new Set<AbortSignal>();
+    const listenedTo = new Set<AbortSignal>();
+    const problems: string[] = [];
+    let listen = false;
+    const service = new TrackedService({
+      capacity: 4,
+      handler: async (n: number, signal: AbortSignal) => {
+        if (inFlight.has(signal)) problems.push(`call ${n} shares a signal with a call in flight`);
+        if (listenedTo.has(signal)) problems.push(`call ${n} got a signal that was listened to`);
+        if (signal.aborted) problems.push(`call ${n} got an aborted signal`);
+        inFlight.add(signal);
+        listen = !listen;
+        if (listen) {
+          signal.addEventListener('abort', () => undefined);
+          listenedTo.add(signal);
+        }
+        await Promise.resolve();
+        inFlight.delete(signal);
+        return n;
+      },
+    });
+    const results = await lastValueFrom(
+      range(0, 2_000).pipe(withHandshake(service, { bufferSize: 2_000 }), toArray()),
+    );
+    expect(results).toHaveLength(2_000);
+    expect(problems).toEqual([]);
   });
 });
 
