@@ -126,8 +126,9 @@ function checkCapacity(value: unknown, argument: string): number {
  *   `capacity` however many callers, operators and subscriptions share the service.
  * - Every call frees its slot exactly once, when it settles: a Promise resolves or rejects, an
  *   Observable completes or errors, a plain value returns, or the handler throws.
- * - Cancellation: the handler's `signal` is the caller's (a fresh one of its own when the caller gave
- *   none, or with a `timeout`: then it aborts when the caller's does, or when the time is up). When
+ * - Cancellation: the handler's `signal` is the caller's (one of its own when the caller gave none,
+ *   or with a `timeout`: then it aborts when the caller's does, or when the time is up; like
+ *   `withHandshake`'s, a signal nobody listened to may serve a later call once this one is over). When
  *   the caller aborts, an Observable handler is unsubscribed, its slot freed and the call rejected with
  *   the signal's reason at once; a Promise handler sees the aborted signal and its slot is freed when
  *   it settles (a handler that ignores the signal keeps its slot until then). A `timeout` frees the
