@@ -49,7 +49,8 @@ export interface WithHandshakeOptions<T> extends BufferOptions<T> {
   /**
    * Retries an item whose call failed, with backoff, through the handshake: when its wait is over it
    * asks `isReady()` again, ahead of items that never ran. While it waits it counts as in flight, so
-   * waiting never lets more work in. The source is never resubscribed. Off by default.
+   * waiting never lets more work in. The source is never resubscribed. Values an Observable result
+   * emitted before it failed stay emitted (with `ordered`, they wait for the retry's). Off by default.
    */
   readonly retry?: CallRetryOptions;
   /**
