@@ -720,6 +720,18 @@ describe('withHandshake: what a failed call does to its item', () => {
     });
   });
 
+  it('waits no longer than maxDelay for a retryAfter of 25 days', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const refusal = new ServiceAtCapacityError({ retryAfter: 2_200_000_000 });
+      const service = scriptedService(1, (item, attempt) =>
+        attempt === 1 ? cold('#', undefined, refusal) : cold('(x|)', { x: item }),
+      );
+      expectObservable(
+        cold('a').pipe(withHandshake(service, { retry: { initialDelay: 1, maxDelay: 40, jitter: 'none' } })),
+      ).toBe('40ms a');
+    });
+  });
+
   it('counts an item waiting in backoff as in flight, so waiting lets no new item in', () => {
     testScheduler().run(({ cold, expectObservable, flush }) => {
       const service = scriptedService(2, (item, attempt) =>

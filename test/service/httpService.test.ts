@@ -197,6 +197,18 @@ describe('httpService: quotas', () => {
     expect(api.isReady()).toBe(true);
   });
 
+  it('waits for a reset 25 days away with timers no longer than 2^31 - 1 ms', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const { api } = quotaApi(
+      () => ({ 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '2200000' }),
+      scheduler,
+    );
+    api.credits$.subscribe();
+    await api.do('a');
+    expect(api.isReady()).toBe(false);
+    expect(scheduler.actions.map((action) => action.delay)).toEqual([2 ** 31 - 1]);
+  });
+
   it('does not block on a quota that tells no reset time', async () => {
     const scheduler = new VirtualTimeScheduler();
     const { api } = quotaApi(() => ({ 'X-RateLimit-Remaining': '0' }), scheduler);
