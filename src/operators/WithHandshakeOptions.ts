@@ -32,14 +32,20 @@ export type CallRetryOptions = Omit<RetryWithBackoffOptions, 'resetOnSuccess'>;
  *   retry: { maxAttempts: 4 },
  *   callErrors: 'drop',
  * };
+ * const perAccount: WithHandshakeOptions<{ account: string }> = {
+ *   ordered: 'per-key',
+ *   key: (transfer) => transfer.account, // in order per account, accounts in parallel
+ * };
  * ```
  */
 export interface WithHandshakeOptions<T> extends BufferOptions<T> {
   /**
    * `true`: results come out in the order their items came in (a result waits for those before it).
-   * Default `false`: in the order the calls finish, like `mergeMap`.
+   * `'per-key'` (with `key`): in that order within each key only, so keys (accounts, devices) run in
+   * parallel and a slow call holds back only later results of its own key. Default `false`: in the
+   * order the calls finish, like `mergeMap`.
    */
-  readonly ordered?: boolean;
+  readonly ordered?: boolean | 'per-key';
   /**
    * What a failed call does once it is not retried (any more): `'fail'` (the default, like `mergeMap`)
    * errors the output with the call's error; `'drop'` reports the item dropped with reason `'error'`

@@ -12,7 +12,6 @@ import type { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js
 import type { Admission } from '../internal/Admission.js';
 import { assertService } from '../internal/assertService.js';
 import { backoffDelay } from '../internal/backoffDelay.js';
-import { booleanOption } from '../internal/booleanOption.js';
 import { describeValue } from '../internal/describeValue.js';
 import { Gate } from '../internal/Gate.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
@@ -27,6 +26,7 @@ import {
   resolveBufferOptions,
 } from '../internal/resolveBufferOptions.js';
 import { type ResolvedRetryOptions, resolveRetryOptions } from '../internal/resolveRetryOptions.js';
+import { type ResultOrder, resultOrder } from '../internal/resultOrder.js';
 import { retryWait } from '../internal/retryWait.js';
 import { callSignals } from '../internal/SignalPool.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
@@ -57,10 +57,11 @@ import type { WithHandshakeOptions } from './WithHandshakeOptions.js';
  *   {@link Service} without `credits$` (or one whose `credits$` has completed) is retried each time a
  *   call made through this operator settles, so it cannot see room freed by other callers: give such
  *   services a `credits$` when they are shared.
- * - Results come in completion order, like `mergeMap`, or in input order with `ordered: true`. A
- *   `do()` that returns an Observable may emit any number of values. With `ordered: true`, a finished
- *   call whose results still wait for an earlier one when the output ends has its item reported
- *   dropped (`'unsubscribed'`, or `'error'`), like a waiting item.
+ * - Results come in completion order, like `mergeMap`, in input order with `ordered: true`, or in
+ *   input order within each key with `ordered: 'per-key'` and `key`. A `do()` that returns an
+ *   Observable may emit any number of values. When ordered, a finished call whose results still wait
+ *   for an earlier one when the output ends has its item reported dropped (`'unsubscribed'`, or
+ *   `'error'`), like a waiting item. A `key` that throws fails the output, whatever `callErrors` says.
  * - Each call gets its own `AbortSignal`, aborted when the call is abandoned (its `timeout` passed, or
  *   the output ended: an Observable result is also unsubscribed); no two calls in flight share one,
  *   so `fetch(url, { signal })` leaves no listener behind on another call's signal. A signal that
@@ -103,13 +104,14 @@ export function withHandshake<T, R>(
   const wakeUps = 'credits$' in service ? toCreditSignal(service, 'withHandshake(service)') : undefined;
   const resolved = resolveBufferOptions(options, 'options', [
     'ordered',
+    'key',
     'monitor',
     'callErrors',
     'retry',
     'timeout',
     'concurrency',
   ]);
-  const ordered = booleanOption(options?.ordered ?? false, 'options.ordered');
+  const ordered = resultOrder(options);
   const monitor = monitorOption(options?.monitor, 'options.monitor');
   const policy = resolveCallPolicy(options, resolved.scheduler);
 
@@ -233,11 +235,16 @@ class HandshakeCalls<T, R> implements Admission<T> {
   #startingRetries = false;
   #handedOver = false;
 
-  constructor(service: Service<T, R>, subscriber: Subscriber<R>, ordered: boolean, policy: CallPolicy) {
+  constructor(
+    service: Service<T, R>,
+    subscriber: Subscriber<R>,
+    ordered: ResultOrder<T> | undefined,
+    policy: CallPolicy,
+  ) {
     this.#service = service;
     this.#subscriber = subscriber;
     this.#policy = policy;
-    this.#ordered = ordered ? new OrderedResults((value) => subscriber.next(value)) : undefined;
+    this.#ordered = ordered && new OrderedResults((value) => subscriber.next(value), ordered.key);
   }
 
   admits(): boolean {
@@ -254,8 +261,17 @@ class HandshakeCalls<T, R> implements Admission<T> {
 
   /** The gate hands an item over: start its first call. */
   next(item: T): void {
+    let order: number;
+    try {
+      order = this.#ordered?.start(item) ?? 0;
+    } catch (error) {
+      // A key that throws is a bug in the pipeline, not a failed call: no policy retries it.
+      this.gate?.dropDelivered(item, 'error');
+      this.gate?.fail(error);
+      return;
+    }
     this.inFlight++;
-    const call = new HandshakeCall(item, this.#ordered?.start(item) ?? 0);
+    const call = new HandshakeCall(item, order);
     this.#join(call);
     this.#attempt(call);
   }
