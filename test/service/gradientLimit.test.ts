@@ -87,9 +87,9 @@ describe('gradientLimit', () => {
     expect(atFullLoad(limit, 50, 10)).toBeGreaterThan(squeezed + 20);
   });
 
-  it('keeps its limit at the knee of a service slowed by something other than load (virtual time)', () => {
+  it('keeps its limit at the knee of a service slowed by something other than load (virtual time)', async () => {
     // A service with room for 30 calls answers in 10 ms, then from 2 s on in 100 ms whatever the load.
-    const run = simulateKnee(gradientLimit({ initial: 10 }), {
+    const run = await simulateKnee(gradientLimit({ initial: 10 }), {
       knee: 30,
       calls: 12_000,
       base: tenTimesSlowerFrom(2000),

@@ -105,9 +105,9 @@ describe('vegasLimit', () => {
     expect(limits.at(-1)).toBe(16);
   });
 
-  it('keeps its limit at the knee of a service slowed by something other than load (virtual time)', () => {
+  it('keeps its limit at the knee of a service slowed by something other than load (virtual time)', async () => {
     // A service with room for 8 calls answers in 10 ms, then from 2 s on in 100 ms whatever the load.
-    const run = simulateKnee(vegasLimit({ initial: 4, probeMultiplier: 100, random: () => 0.99 }), {
+    const run = await simulateKnee(vegasLimit({ initial: 4, probeMultiplier: 100, random: () => 0.99 }), {
       knee: 8,
       calls: 3000,
       base: tenTimesSlowerFrom(2000),
