@@ -26,7 +26,9 @@ export function describeWithRedis(name: string, tests: () => void): void {
   if (process.env.CI === 'true') {
     describe(name, () => {
       it('has redis-server installed (CI must run the Redis tests)', () => {
-        throw new Error('redis-server is not installed: .ci/run installs it; CI must not skip the Redis tests.');
+        throw new Error(
+          'redis-server is not installed: .ci/run installs it; CI must not skip the Redis tests.',
+        );
       });
     });
     return;
@@ -64,7 +66,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject()));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(),
+      );
     });
   });
 }
@@ -101,7 +105,18 @@ process.once('exit', () => {
 
 async function launch(port: number, dir: string, options: RedisServerOptions): Promise<ChildProcess> {
   if (redisServerPath === undefined) throw new Error('redis-server is not installed.');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+  ];
   args.push('--appendonly', options.appendonly === true ? 'yes' : 'no');
   if (options.appendonly === true) args.push('--appendfsync', 'always');
   const child = spawn(redisServerPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -109,7 +124,8 @@ async function launch(port: number, dir: string, options: RedisServerOptions): P
   child.once('exit', () => running.delete(child));
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}.`);
+    if (child.exitCode !== null)
+      throw new Error(`redis-server on port ${port} exited with ${child.exitCode}.`);
     if (await answersPing(port)) return child;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
