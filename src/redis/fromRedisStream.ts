@@ -7,6 +7,7 @@ import { describeValue } from '../internal/describeValue.js';
 import { numberOption } from '../internal/numberOption.js';
 import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
+import { checkClient } from './internal/checkClient.js';
 import { StreamConsumer, type StreamSettings } from './internal/StreamConsumer.js';
 import type { RedisDeadLetter, RedisStreamDelivery } from './RedisStreamDelivery.js';
 
@@ -132,19 +133,6 @@ function settingsOf(options: RedisStreamOptions): StreamSettings {
   };
 }
 
-function checkClient(redis: unknown): Redis {
-  const client = redis as Partial<Redis> | null;
-  if (
-    typeof client !== 'object' ||
-    client === null ||
-    typeof client.call !== 'function' ||
-    typeof client.duplicate !== 'function'
-  ) {
-    throw new TypeError(`redis must be an ioredis client (new Redis(...)), got ${describeValue(redis)}.`);
-  }
-  return redis as Redis;
-}
-
 /**
  * Reads a Redis stream through a consumer group, as fast as `credits` allow and no faster: the worker
  * of a pool pulls only what it (or the service it calls) can take, and the server's count of entries
@@ -203,7 +191,7 @@ export function fromRedisStream(
   options: RedisStreamOptions,
   credits: CreditSource,
 ): Observable<RedisStreamDelivery> {
-  const client = checkClient(redis);
+  const client = checkClient(redis, 'redis');
   const settings = settingsOf(options);
   const signal = toCreditSignal(credits, 'credits');
   return new Observable<RedisStreamDelivery>((subscriber) => {

@@ -3,3 +3,4 @@
 
 export { fromRedisStream, type RedisStreamOptions } from './fromRedisStream.js';
 export type { RedisDeadLetter, RedisStreamDelivery } from './RedisStreamDelivery.js';
+export { DistributedCapacity, type DistributedCapacityOptions } from './DistributedCapacity.js';
