@@ -76,8 +76,11 @@ interface Lease {
 }
 
 const retryBackoff: BackoffPolicy = { initialDelay: 50, maxDelay: 2_000, factor: 2, jitter: 'full' };
-/** Longest wait for a wake-up before asking again (also how long a waiter's queue entry lives, x2). */
-const maxWait = 1_000;
+/**
+ * Longest wait for a wake-up before asking again, which keeps this process's place in the queue (it
+ * lives four times as long) and finds it queued afresh after a server restart lost the queue.
+ */
+const maxWait = 250;
 
 function keyOf(value: unknown): string {
   if (typeof value !== 'string' || value === '') {
@@ -223,7 +226,10 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
     return this.#acquired;
   }
 
-  /** Attempts of this process that found no free slot and waited (the fewer per lease, the fairer). */
+  /**
+   * Acquires of this process that found no free slot and queued it (asking again while queued keeps
+   * its place and is not counted): the fewer per lease acquired, the less contention.
+   */
   get refused(): number {
     return this.#refused;
   }
@@ -294,6 +300,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
     lease.controller = undefined;
     if (lease.lost) {
       this.#stopRenewingIfEmpty();
+      for (const subscriber of this.#subscribers) subscriber.next(1);
       return;
     }
     if (this.#closed || Date.now() - lease.acquiredAt >= this.#reuseFor) {
@@ -356,16 +363,17 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
   async #tryAcquire(): Promise<boolean> {
     const { keys, args } = this.#script;
     const sentAt = Date.now();
-    const answer = (await acquireScript.run(this.#redis, keys, [...args, this.#waiter, 2 * maxWait])) as [
+    const answer = (await acquireScript.run(this.#redis, keys, [...args, this.#waiter, 4 * maxWait])) as [
+      number,
       number,
       number,
     ];
-    const [token, wait] = answer;
+    const [token, wait, queued] = answer;
     if (token > 0) {
       this.#obtained(token, sentAt + (this.#ttl * 3) / 4);
       return true;
     }
-    this.#refused++;
+    if (queued === 1) this.#refused++;
     if (this.#blocker === undefined) {
       this.#blocker = this.#redis.duplicate();
       this.#blocker.on('error', () => {});

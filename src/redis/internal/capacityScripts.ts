@@ -56,10 +56,10 @@ end
 `;
 
 /**
- * Acquires a lease for waiter ARGV[5] (its queue entry kept alive for ARGV[6] ms): `{token, 0}` when
- * one was free, else `{0, ms}`: the waiter is queued (or stays queued) and waits on its wake list at
- * most `ms`, until the earliest lease expires or the quiet period ends. A queued waiter handed a lease
- * meanwhile finds it on its wake list.
+ * Acquires a lease for waiter ARGV[5] (its queue entry kept alive for ARGV[6] ms): `{token, 0, 0}`
+ * when one was free, else `{0, ms, queued}`: the waiter is queued (`queued` 1) or stays queued (0) and
+ * waits on its wake list at most `ms`, until the earliest lease expires or the quiet period ends. A
+ * queued waiter handed a lease meanwhile finds it on its wake list.
  */
 export const acquireScript = new RedisScript(`${prelude}
 local waiter = ARGV[5]
@@ -67,19 +67,19 @@ local marker = prefix .. ':waiter:' .. waiter
 local function wait(ms)
   if redis.call('SET', marker, 1, 'PX', ARGV[6], 'NX') then
     redis.call('RPUSH', KEYS[4], waiter)
-  else
-    redis.call('PEXPIRE', marker, ARGV[6])
+    return {0, math.max(0, ms), 1}
   end
-  return {0, math.max(0, ms)}
+  redis.call('PEXPIRE', marker, ARGV[6])
+  return {0, math.max(0, ms), 0}
 end
 local quiet = quietFor()
 if quiet > 0 then return wait(quiet) end
 local queued = redis.call('EXISTS', marker) == 1
 local free = handOut()
-if queued and redis.call('EXISTS', marker) == 0 then return {0, 0} end
+if queued and redis.call('EXISTS', marker) == 0 then return {0, 0, 0} end
 if free > 0 then
   redis.call('DEL', marker)
-  return {grant(), 0}
+  return {grant(), 0, 0}
 end
 local earliest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return wait(earliest[2] and tonumber(earliest[2]) - clock or ttl)
