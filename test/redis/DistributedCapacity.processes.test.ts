@@ -5,8 +5,9 @@ import { lastValueFrom, of } from 'rxjs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { withHandshake } from '../../src/index.js';
 import { DistributedCapacity } from '../../src/redis/index.js';
+import { describeWithRedis } from './describeWithRedis.js';
 import { redisClient } from './redisClient.js';
-import { describeWithRedis, type RedisServer, startRedisServer } from './redisServer.js';
+import { type RedisServer, startRedisServer } from './redisServer.js';
 import { killWorkers, spawnWorker, type Worker } from './spawnWorker.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

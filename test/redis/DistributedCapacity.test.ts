@@ -3,8 +3,9 @@ import { lastValueFrom, of, range, toArray } from 'rxjs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { isBackpressureError, withHandshake } from '../../src/index.js';
 import { DistributedCapacity, type DistributedCapacityOptions } from '../../src/redis/index.js';
+import { describeWithRedis } from './describeWithRedis.js';
 import { eventually, redisClient } from './redisClient.js';
-import { describeWithRedis, type RedisServer, startRedisServer } from './redisServer.js';
+import { type RedisServer, startRedisServer } from './redisServer.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,8 +3,9 @@ import { mergeMap, type Subscription } from 'rxjs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { CreditController } from '../../src/index.js';
 import { fromRedisStream } from '../../src/redis/index.js';
+import { describeWithRedis } from './describeWithRedis.js';
 import { addEntries, eventually, pendingByConsumer, redisClient } from './redisClient.js';
-import { describeWithRedis, type RedisServer, startRedisServer } from './redisServer.js';
+import { type RedisServer, startRedisServer } from './redisServer.js';
 import { killWorkers, spawnWorker } from './spawnWorker.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

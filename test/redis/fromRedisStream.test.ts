@@ -3,8 +3,9 @@ import { firstValueFrom, Subject, type Subscription, take, toArray } from 'rxjs'
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { CreditController, TrackedService } from '../../src/index.js';
 import { fromRedisStream, type RedisDeadLetter, type RedisStreamDelivery } from '../../src/redis/index.js';
+import { describeWithRedis } from './describeWithRedis.js';
 import { addEntries, eventually, pendingByConsumer, redisClient } from './redisClient.js';
-import { describeWithRedis, type RedisServer, startRedisServer } from './redisServer.js';
+import { type RedisServer, startRedisServer } from './redisServer.js';
 
 const base = { stream: 'jobs', group: 'workers', consumer: 'a' } as const;
 

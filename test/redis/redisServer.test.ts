@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
-import { describeWithRedis, type RedisServer, startRedisServer } from './redisServer.js';
+import { describeWithRedis } from './describeWithRedis.js';
+import { type RedisServer, startRedisServer } from './redisServer.js';
 
 describeWithRedis('the Redis test server', () => {
   let server: RedisServer | undefined;

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
+
+// Starts and stops a real redis-server for the Redis tests and benchmarks (no test framework here).
 
 /** Where `redis-server` is on this machine, or `undefined` when it is not installed. */
 export const redisServerPath: string | undefined = (() => {
@@ -13,32 +14,6 @@ export const redisServerPath: string | undefined = (() => {
     return undefined;
   }
 })();
-
-/**
- * `describe` for tests that need a real `redis-server`: runs them when it is installed; otherwise says
- * so loudly and skips them, except in CI (`CI=true`), where a missing server fails the run instead.
- */
-export function describeWithRedis(name: string, tests: () => void): void {
-  if (redisServerPath !== undefined) {
-    describe(name, tests);
-    return;
-  }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has redis-server installed (CI must run the Redis tests)', () => {
-        throw new Error(
-          'redis-server is not installed: .ci/run installs it; CI must not skip the Redis tests.',
-        );
-      });
-    });
-    return;
-  }
-  console.warn(
-    `\n*** SKIPPED: ${name}: redis-server is not installed, so the Redis tests did not run. ` +
-      'Install it (apt-get install redis-server) to run them. ***\n',
-  );
-  describe.skip(name, tests);
-}
 
 /** A `redis-server` started for one test: 127.0.0.1, a free port, its own temporary directory. */
 export interface RedisServer {
