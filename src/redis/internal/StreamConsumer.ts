@@ -26,14 +26,22 @@ const maxBatch = 1_000;
 const retryBackoff: BackoffPolicy = { initialDelay: 50, maxDelay: 2_000, factor: 2, jitter: 'full' };
 
 /** An entry as Redis answers it: `[id, [field, value, ...]]`, plus its delivery count. */
-type RawEntry = readonly [id: string, fields: readonly string[] | null];
-type CountedEntry = readonly [id: string, fields: readonly string[] | null, deliveries: number];
+type Entry = readonly [id: string, fields: readonly string[] | null, deliveries?: number];
 
 function fieldsOf(flat: readonly string[] | null): Record<string, string> {
-  const fields: Record<string, string> = Object.create(null);
+  // A plain object (one without prototype is built in V8's slow dictionary mode), with a field named
+  // __proto__ defined as an own property rather than assigned, which would set the prototype.
+  const fields: Record<string, string> = {};
   if (flat === null) return fields;
-  for (let index = 0; index + 1 < flat.length; index += 2)
-    fields[flat[index] as string] = flat[index + 1] as string;
+  for (let index = 0; index + 1 < flat.length; index += 2) {
+    const name = flat[index] as string;
+    const value = flat[index + 1] as string;
+    if (name === '__proto__') {
+      Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
+    } else {
+      fields[name] = value;
+    }
+  }
   return fields;
 }
 
@@ -44,11 +52,11 @@ class StreamDelivery implements RedisStreamDelivery {
   readonly reclaimed: boolean;
   readonly #consumer: StreamConsumer;
 
-  constructor(consumer: StreamConsumer, entry: CountedEntry, reclaimed: boolean) {
+  constructor(consumer: StreamConsumer, entry: Entry, reclaimed: boolean) {
     this.#consumer = consumer;
     this.id = entry[0];
     this.fields = fieldsOf(entry[1]);
-    this.deliveries = entry[2];
+    this.deliveries = entry[2] ?? 1;
     this.reclaimed = reclaimed;
   }
 
@@ -76,8 +84,10 @@ export class StreamConsumer {
   #closed = false;
   /** Ends the current wait (for credit or a retry) early. */
   #wake: (() => void) | undefined;
-  /** The read connection's client id while a blocking read is in flight there, for `CLIENT UNBLOCK`. */
-  #blockedAs: string | undefined;
+  /** The read connection's client id (for `CLIENT UNBLOCK`), learned once per connection. */
+  #readerId: string | undefined;
+  /** A blocking read is in flight. */
+  #reading = false;
   /** Where the next reclaim continues (`XAUTOCLAIM`'s cursor), and when it is due (`Date.now()`). */
   readonly #claim = { cursor: '0-0', dueAt: 0 };
 
@@ -89,6 +99,9 @@ export class StreamConsumer {
     // Failures reach the loop as rejected commands, and ioredis reconnects by itself: the events would
     // only repeat them (and, unheard, be reported as unhandled).
     this.#reader.on('error', () => {});
+    this.#reader.on('close', () => {
+      this.#readerId = undefined;
+    });
   }
 
   grant(credits: number): void {
@@ -121,8 +134,10 @@ export class StreamConsumer {
 
   /** Ends a blocking read in flight, as if it timed out. */
   #unblock(): void {
-    const blockedAs = this.#blockedAs;
-    if (blockedAs !== undefined) this.#redis.call('CLIENT', ['UNBLOCK', blockedAs]).catch(() => {});
+    const readerId = this.#readerId;
+    if (this.#reading && readerId !== undefined) {
+      this.#redis.call('CLIENT', ['UNBLOCK', readerId]).catch(() => {});
+    }
   }
 
   async ack(id: string): Promise<boolean> {
@@ -173,6 +188,8 @@ export class StreamConsumer {
           return;
         }
         await this.#pause();
+        // Grants often come in a run (the acknowledgements of one batch): read once for all of them.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       try {
@@ -217,7 +234,7 @@ export class StreamConsumer {
       this.#redis,
       [settings.stream, settings.deadLetterStream],
       [settings.group, settings.consumer, settings.claimIdle, claim.cursor, count, maxDeliveries],
-    )) as [string, CountedEntry[], CountedEntry[]];
+    )) as [string, Required<Entry>[], Required<Entry>[]];
     const [cursor, live, dead] = reply;
     claim.cursor = cursor;
     // A full batch may have more behind it: go on at once; otherwise wait half an idle period.
@@ -234,10 +251,13 @@ export class StreamConsumer {
   async #read(): Promise<void> {
     const { stream, group, consumer, block, claimIdle } = this.#settings;
     const count = Math.min(this.#credit, maxBatch);
-    // Sent together on the read connection, so its id is known while the read blocks.
-    const id = this.#reader.call('CLIENT', ['ID']).then((value) => {
-      this.#blockedAs = String(value);
-    });
+    // Sent just before the read on its connection, so the id is known while the read blocks.
+    const id =
+      this.#readerId === undefined
+        ? this.#reader.call('CLIENT', ['ID']).then((value) => {
+            this.#readerId = String(value);
+          })
+        : undefined;
     const blockFor = Math.min(block, Math.max(1, this.#claim.dueAt - Date.now()), Math.ceil(claimIdle / 2));
     const read = this.#reader.call('XREADGROUP', [
       'GROUP',
@@ -252,29 +272,26 @@ export class StreamConsumer {
       '>',
     ]);
     let reply: unknown;
+    this.#reading = true;
     try {
       [, reply] = await Promise.all([id, read]);
     } finally {
-      this.#blockedAs = undefined;
+      this.#reading = false;
     }
-    const entries = (reply as [string, RawEntry[]][] | null)?.[0]?.[1] ?? [];
-    this.#deliver(
-      entries.map(([entryId, fields]) => [entryId, fields, 1] as const),
-      false,
-    );
+    this.#deliver((reply as [string, Entry[]][] | null)?.[0]?.[1] ?? [], false);
   }
 
   /** Emits entries while open, one credit each; hands back those read after an unsubscribe. */
-  #deliver(entries: readonly CountedEntry[], reclaimed: boolean): void {
+  #deliver(entries: readonly Entry[], reclaimed: boolean): void {
     for (let index = 0; index < entries.length; index++) {
       if (this.#subscriber.closed) {
-        const rest = entries.slice(index).map(([id, , deliveries]) => [id, deliveries - 1] as const);
+        const rest = entries.slice(index).map(([id, , deliveries = 1]) => [id, deliveries - 1] as const);
         this.handBack(rest).catch(() => {
           // Unreachable now, the entries stay pending with this consumer and are reclaimed after claimIdle.
         });
         return;
       }
-      const entry = entries[index] as CountedEntry;
+      const entry = entries[index] as Entry;
       if (this.#credit !== Number.POSITIVE_INFINITY) this.#credit--;
       this.#subscriber.next(new StreamDelivery(this, entry, reclaimed));
     }
