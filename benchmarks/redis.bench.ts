@@ -3,7 +3,6 @@
 // and the latency it adds per item at half load), and DistributedCapacity's leases (acquire latency,
 // acquire + release pairs/s) against a naive INCR/DECR semaphore. Skipped when redis-server is absent.
 import { Redis } from 'ioredis';
-import { lastValueFrom, mergeMap, take } from 'rxjs';
 import { CreditController } from '../src/index.js';
 import { DistributedCapacity, fromRedisStream } from '../src/redis/index.js';
 import { type RedisServer, redisServerPath, startRedisServer } from '../test/redis/redisServer.js';
@@ -42,7 +41,7 @@ async function freshGroup(redis: Redis, stream: string): Promise<string> {
 }
 
 /** Ours: fromRedisStream at `credit`, acknowledging each entry and granting one credit back. */
-async function consumeOurs(
+function consumeOurs(
   redis: Redis,
   stream: string,
   group: string,
@@ -51,18 +50,25 @@ async function consumeOurs(
 ): Promise<number> {
   const credits = new CreditController({ initial: credit });
   let done = 0;
-  await lastValueFrom(
-    fromRedisStream(redis, { stream, group, consumer: 'c', createGroup: false, block: 100 }, credits).pipe(
-      mergeMap(async (delivery) => {
+  return new Promise((resolve, reject) => {
+    const subscription = fromRedisStream(
+      redis,
+      { stream, group, consumer: 'c', createGroup: false, block: 100 },
+      credits,
+    ).subscribe({
+      next: (delivery) => {
         onEntry?.(delivery.fields);
-        await delivery.ack();
-        credits.grant(1);
-        return ++done;
-      }),
-      take(count),
-    ),
-  );
-  return done;
+        delivery.ack().then(() => {
+          credits.grant(1);
+          if (++done === count) {
+            subscription.unsubscribe();
+            resolve(done);
+          }
+        }, reject);
+      },
+      error: reject,
+    });
+  });
 }
 
 /** The engine's own client used naively: read `credit` entries, acknowledge them all, read again. */

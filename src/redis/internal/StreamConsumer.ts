@@ -45,6 +45,8 @@ function fieldsOf(flat: readonly string[] | null): Record<string, string> {
   return fields;
 }
 
+const isOne = (reply: unknown): boolean => reply === 1;
+
 class StreamDelivery implements RedisStreamDelivery {
   readonly id: string;
   readonly fields: Readonly<Record<string, string>>;
@@ -140,12 +142,12 @@ export class StreamConsumer {
     }
   }
 
-  async ack(id: string): Promise<boolean> {
+  ack(id: string): Promise<boolean> {
     const { stream, group, consumer, fenced } = this.#settings;
     const acknowledged = fenced
-      ? await fencedAckScript.run(this.#redis, [stream], [group, consumer, id])
-      : await this.#redis.call('XACK', [stream, group, id]);
-    return acknowledged === 1;
+      ? fencedAckScript.run(this.#redis, [stream], [group, consumer, id])
+      : this.#redis.call('XACK', [stream, group, id]);
+    return acknowledged.then(isOne);
   }
 
   /** Hands entries (id, delivery count to keep) back to the group, fenced; resolves whether all went. */
@@ -187,9 +189,9 @@ export class StreamConsumer {
           this.#subscriber.complete();
           return;
         }
+        // Grants often come in a run (the acknowledgements of one batch, answered together): the loop
+        // goes on after the microtasks already queued, so one read takes them all.
         await this.#pause();
-        // Grants often come in a run (the acknowledgements of one batch): read once for all of them.
-        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       try {
@@ -197,7 +199,7 @@ export class StreamConsumer {
           await this.#createGroup();
           groupReady = true;
         }
-        if (!(await this.#reclaim())) await this.#read();
+        if (!(this.#reclaimDue() && (await this.#reclaim()))) await this.#read();
         attempt = 0;
       } catch (error) {
         if (this.#closed) return;
@@ -223,11 +225,15 @@ export class StreamConsumer {
     }
   }
 
-  /** Reclaims idle entries when due, within credit; resolves whether it delivered any. */
+  /** Whether idle entries are to be looked for now. */
+  #reclaimDue(): boolean {
+    return this.#settings.claimIdle !== Number.POSITIVE_INFINITY && Date.now() >= this.#claim.dueAt;
+  }
+
+  /** Reclaims idle entries, within credit; resolves whether it delivered any. */
   async #reclaim(): Promise<boolean> {
     const settings = this.#settings;
     const claim = this.#claim;
-    if (settings.claimIdle === Number.POSITIVE_INFINITY || Date.now() < claim.dueAt) return false;
     const count = Math.min(this.#credit, maxBatch);
     const maxDeliveries = settings.maxDeliveries === Number.POSITIVE_INFINITY ? 0 : settings.maxDeliveries;
     const reply = (await reclaimScript.run(
@@ -254,9 +260,12 @@ export class StreamConsumer {
     // Sent just before the read on its connection, so the id is known while the read blocks.
     const id =
       this.#readerId === undefined
-        ? this.#reader.call('CLIENT', ['ID']).then((value) => {
-            this.#readerId = String(value);
-          })
+        ? this.#reader.call('CLIENT', ['ID']).then(
+            (value) => {
+              this.#readerId = String(value);
+            },
+            () => {}, // the read fails too, and says why
+          )
         : undefined;
     const blockFor = Math.min(block, Math.max(1, this.#claim.dueAt - Date.now()), Math.ceil(claimIdle / 2));
     const read = this.#reader.call('XREADGROUP', [
@@ -274,7 +283,8 @@ export class StreamConsumer {
     let reply: unknown;
     this.#reading = true;
     try {
-      [, reply] = await Promise.all([id, read]);
+      reply = await read;
+      await id; // answered before the read, so settled already
     } finally {
       this.#reading = false;
     }
