@@ -49,6 +49,18 @@ describeWithRedis('fromRedisStream', () => {
     expect((await pendingByConsumer(redis, 'jobs', 'workers')).size).toBe(0);
   });
 
+  it('delivers the fields as a plain object, a field named __proto__ included', async () => {
+    await redis.xadd('jobs', '*', '__proto__', 'x', 'n', '1');
+    const seen = collect(fromRedisStream(redis, base, new CreditController({ initial: 1 })));
+    expect(await eventually(() => seen.length === 1, 2_000)).toBe(true);
+    const fields = seen[0]?.fields;
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    expect(Object.entries(fields ?? {})).toEqual([
+      ['__proto__', 'x'],
+      ['n', '1'],
+    ]);
+  });
+
   it('waits in a blocking read for new entries and delivers them as they are added', async () => {
     const seen = collect(fromRedisStream(redis, base, new CreditController({ initial: 10 })));
     await new Promise((resolve) => setTimeout(resolve, 100));
