@@ -289,10 +289,35 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
    * connection. Calls still running keep their leases (renewed) until they settle, then release them.
    */
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
     for (const lease of this.#idle.splice(0)) this.#release(lease);
     this.#blocker?.disconnect();
     this.#blocker = undefined;
+    void this.#leaveQueue();
+  }
+
+  /** Takes this process out of the queue, and releases a lease handed to it meanwhile. */
+  async #leaveQueue(): Promise<void> {
+    const prefix = this.#script.args[0];
+    try {
+      // Without its marker the queue entry is skipped, so no slot is handed to a process gone.
+      await this.#redis.call('DEL', [`${prefix}:waiter:${this.#waiter}`]);
+      const handed = (await this.#redis.call('LPOP', [`${prefix}:wake:${this.#waiter}`, 100])) as
+        | string[]
+        | null;
+      for (const token of handed ?? []) {
+        this.#release({
+          token: Number(token),
+          deadline: 0,
+          acquiredAt: 0,
+          controller: undefined,
+          lost: false,
+        });
+      }
+    } catch {
+      // Unreachable: the queue entry and any lease handed over expire on their own.
+    }
   }
 
   #settled(lease: Lease): void {

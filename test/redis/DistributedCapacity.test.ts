@@ -134,6 +134,30 @@ describeWithRedis('DistributedCapacity', () => {
     expect(waiters.map((pool) => pool.refused)).toEqual([1, 1, 1]);
   });
 
+  it('takes a closed instance out of the queue, so the freed slot goes to the next one alive', async () => {
+    let release: () => void = () => {};
+    const settings = { capacity: 1, leaseTtl: 5_000, reuseFor: 0 };
+    const holder = shared({
+      ...settings,
+      handler: () => new Promise<void>((resolve) => (release = resolve)),
+    });
+    const held = callWhenReady(holder, undefined);
+    expect(await eventually(() => holder.active === 1, 1_000)).toBe(true);
+    const gone = shared({ ...settings, handler: async () => 'gone' });
+    gone.isReady();
+    await sleep(30);
+    const next = shared({ ...settings, handler: async () => 'next' });
+    const answer = callWhenReady(next, undefined);
+    await sleep(30);
+    gone.close();
+    await sleep(30);
+    const released = Date.now();
+    release();
+    await held;
+    expect(await answer).toBe('next');
+    expect(Date.now() - released).toBeLessThan(200);
+  });
+
   it('aborts a call whose lease is lost, with ERR_LEASE_LOST, and does not release or reuse it', async () => {
     let aborted: unknown;
     const pool = shared({

@@ -267,7 +267,11 @@ export class StreamConsumer {
             () => {}, // the read fails too, and says why
           )
         : undefined;
-    const blockFor = Math.min(block, Math.max(1, this.#claim.dueAt - Date.now()), Math.ceil(claimIdle / 2));
+    // Back in time for the next reclaim, when there is one to do.
+    const blockFor =
+      claimIdle === Number.POSITIVE_INFINITY
+        ? block
+        : Math.min(block, Math.max(1, this.#claim.dueAt - Date.now()));
     const read = this.#reader.call('XREADGROUP', [
       'GROUP',
       group,

@@ -2,11 +2,13 @@
 const transientReplies = ['LOADING', 'BUSY', 'MASTERDOWN', 'TRYAGAIN', 'CLUSTERDOWN', 'READONLY'];
 
 /**
- * Whether trying again may help: every failure that is not an answer from the server (a connection
- * closed or refused, a reconnecting client giving up on a command), and the server's "not now"
- * answers. A `ReplyError` such as `WRONGTYPE` or `NOGROUP` would be answered the same again.
+ * Whether trying again may help: failures of the connection (closed or refused, a reconnecting
+ * client giving up on a command) and the server's "not now" answers. A `ReplyError` such as
+ * `WRONGTYPE` or `NOGROUP`, or a programming error, would come back the same.
  */
 export function isTransientRedisError(error: unknown): boolean {
+  // A bug (ours or a callback's) is not worth retrying: it would fail the same way again, unseen.
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) return false;
   if (!(error instanceof Error) || error.name !== 'ReplyError') return true;
   return transientReplies.some((prefix) => error.message.startsWith(prefix));
 }
