@@ -291,7 +291,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const lease of this.#idle.splice(0)) this.#release(lease);
+    for (const lease of this.#idle.splice(0)) this.#release(lease.token);
     this.#blocker?.disconnect();
     this.#blocker = undefined;
     void this.#leaveQueue();
@@ -306,15 +306,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
       const handed = (await this.#redis.call('LPOP', [`${prefix}:wake:${this.#waiter}`, 100])) as
         | string[]
         | null;
-      for (const token of handed ?? []) {
-        this.#release({
-          token: Number(token),
-          deadline: 0,
-          acquiredAt: 0,
-          controller: undefined,
-          lost: false,
-        });
-      }
+      for (const token of handed ?? []) this.#release(Number(token));
     } catch {
       // Unreachable: the queue entry and any lease handed over expire on their own.
     }
@@ -329,7 +321,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
       return;
     }
     if (this.#closed || Date.now() - lease.acquiredAt >= this.#reuseFor) {
-      this.#release(lease);
+      this.#release(lease.token);
       // A hint, not a lease: whoever has more work asks isReady(), which queues for a slot again.
       for (const subscriber of this.#subscribers) subscriber.next(1);
       return;
@@ -342,16 +334,16 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
     this.#idle.push(lease);
     this.#releaseTimer ??= setTimeout(() => {
       this.#releaseTimer = undefined;
-      for (const idle of this.#idle.splice(0)) this.#release(idle);
+      for (const idle of this.#idle.splice(0)) this.#release(idle.token);
     });
     this.#keepRenewing();
     for (const subscriber of this.#subscribers) subscriber.next(1);
   }
 
-  #release(lease: Lease): void {
+  #release(token: number): void {
     this.#stopRenewingIfEmpty();
     // A release that fails leaves the lease to expire on its own, within leaseTtl.
-    releaseScript.run(this.#redis, this.#script.keys, [...this.#script.args, lease.token]).catch(() => {});
+    releaseScript.run(this.#redis, this.#script.keys, [...this.#script.args, token]).catch(() => {});
   }
 
   #obtained(token: number, deadline: number): void {
@@ -359,7 +351,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
     this.#acquiring = false;
     const lease: Lease = { token, deadline, acquiredAt: Date.now(), controller: undefined, lost: false };
     if (this.#closed) {
-      this.#release(lease);
+      this.#release(lease.token);
       return;
     }
     this.#offer(lease);

@@ -105,7 +105,11 @@ describeWithRedis('fromRedisStream across processes', () => {
     expect(
       await eventually(async () => (await pendingByConsumer(redis, 'jobs', 'workers')).size === 0, 1_000),
     ).toBe(true);
-    expect([...(await processed(redis)).values()].every((times) => times === 1)).toBe(true);
+    // Redis counts the stopped time as idle: entries in hand for longer than claimIdle by then may be
+    // reclaimed by the other consumer and processed twice (at-least-once), never more than the credit.
+    const counts = [...(await processed(redis)).values()];
+    expect(counts.every((times) => times >= 1)).toBe(true);
+    expect(counts.filter((times) => times > 1).length).toBeLessThanOrEqual(12);
   }, 30_000);
 
   it('keeps counts exact across a restart of Redis with the append-only file', async () => {
