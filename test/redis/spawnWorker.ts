@@ -1,34 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { compileAsShipped } from '../../benchmarks/compileAsShipped.js';
 import type { WorkerSettings } from './fixtures/worker.js';
 
-const source = fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url));
-const outputFolder = fileURLToPath(
-  new URL('../../node_modules/.cache/rxjs-backpressure-redis/', import.meta.url),
-);
 let bundled: Promise<string> | undefined;
 
-/** The worker bundled once per test process (esbuild, packages external): it starts in a blink, unlike tsx. */
+/** The worker bundled once per test process, as the package ships: it starts in a blink, unlike tsx. */
 function bundle(): Promise<string> {
-  bundled ??= (async () => {
-    mkdirSync(outputFolder, { recursive: true });
-    const outfile = `${outputFolder}worker.${process.pid}.mjs`;
-    process.once('exit', () => rmSync(outfile, { force: true }));
-    await build({
-      entryPoints: [source],
-      outfile,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'es2022',
-      packages: 'external',
-      alias: { 'rxjs-backpressure': fileURLToPath(new URL('../../src/index.ts', import.meta.url)) },
-      logLevel: 'warning',
-    });
-    return outfile;
-  })();
+  bundled ??= compileAsShipped(fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url))).then(
+    (file) => {
+      process.once('exit', () => rmSync(file, { force: true }));
+      return file;
+    },
+  );
   return bundled;
 }
 
