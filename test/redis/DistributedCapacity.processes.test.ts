@@ -2,13 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { lastValueFrom, of } from 'rxjs';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { withHandshake } from '../../src/index.js';
 import { DistributedCapacity } from '../../src/redis/index.js';
 import { describeWithRedis } from './describeWithRedis.js';
 import { redisClient } from './redisClient.js';
 import { type RedisServer, startRedisServer } from './redisServer.js';
-import { killWorkers, spawnWorker, type Worker } from './spawnWorker.js';
+import { killWorkers, removeWorkerBundle, spawnWorker, type Worker } from './spawnWorker.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -95,6 +95,7 @@ describeWithRedis('DistributedCapacity across processes', () => {
     // The epoch guard's first-use wait, once for all processes, before they start.
     await redis.set('{downstream}:epoch', 0);
   });
+  afterAll(removeWorkerBundle);
   afterEach(async () => {
     await killWorkers();
     await service?.close();

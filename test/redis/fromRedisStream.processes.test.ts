@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import { mergeMap, type Subscription } from 'rxjs';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { CreditController } from '../../src/index.js';
 import { fromRedisStream } from '../../src/redis/index.js';
 import { describeWithRedis } from './describeWithRedis.js';
 import { addEntries, eventually, pendingByConsumer, redisClient } from './redisClient.js';
 import { type RedisServer, startRedisServer } from './redisServer.js';
-import { killWorkers, spawnWorker } from './spawnWorker.js';
+import { killWorkers, removeWorkerBundle, spawnWorker } from './spawnWorker.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,6 +36,7 @@ describeWithRedis('fromRedisStream across processes', () => {
     server = await startRedisServer({ appendonly: context.task.name.includes('append-only') });
     redis = redisClient(server);
   });
+  afterAll(removeWorkerBundle);
   afterEach(async () => {
     await killWorkers();
     redis.disconnect();

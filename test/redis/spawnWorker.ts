@@ -8,13 +8,15 @@ let bundled: Promise<string> | undefined;
 
 /** The worker bundled once per test process, as the package ships: it starts in a blink, unlike tsx. */
 function bundle(): Promise<string> {
-  bundled ??= compileAsShipped(fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url))).then(
-    (file) => {
-      process.once('exit', () => rmSync(file, { force: true }));
-      return file;
-    },
-  );
+  bundled ??= compileAsShipped(fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url)));
   return bundled;
+}
+
+/** Removes the bundled worker (in afterAll). */
+export async function removeWorkerBundle(): Promise<void> {
+  const file = await bundled;
+  bundled = undefined;
+  if (file !== undefined) rmSync(file, { force: true });
 }
 
 /** A worker process and the lines it printed so far. */
