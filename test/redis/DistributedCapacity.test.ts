@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import type { Redis } from 'ioredis';
-import { lastValueFrom, of, range, toArray } from 'rxjs';
+import { lastValueFrom, map, of, range, toArray } from 'rxjs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { isBackpressureError, withHandshake } from '../../src/index.js';
 import { DistributedCapacity, type DistributedCapacityOptions } from '../../src/redis/index.js';
@@ -66,6 +67,47 @@ describeWithRedis('DistributedCapacity', () => {
     expect(peak).toBe(3);
     expect(await eventually(async () => (await redis.zcard('{downstream}:leases')) === 0, 1_000)).toBe(true);
   });
+
+  it('property: for any capacity, reuse and calls over three instances, never more than capacity at once, every call done', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.array(fc.array(fc.integer({ min: 0, max: 8 }), { maxLength: 6 }), { minLength: 3, maxLength: 3 }),
+        async (capacity, reuseFor, durations) => {
+          let active = 0;
+          let peak = 0;
+          const handler = async (ms: number): Promise<number> => {
+            active++;
+            peak = Math.max(peak, active);
+            await sleep(ms);
+            active--;
+            return ms;
+          };
+          const key = `property-${run++}`;
+          const pools = durations.map(() => shared({ key, capacity, reuseFor, handler }));
+          const done = await Promise.all(
+            pools.map((pool, index) =>
+              lastValueFrom(
+                range(0, durations[index]?.length ?? 0).pipe(
+                  map((call) => durations[index]?.[call] ?? 0),
+                  withHandshake(pool, { bufferSize: 8 }),
+                  toArray(),
+                ),
+              ),
+            ),
+          );
+          expect(done.map((results) => results.length)).toEqual(durations.map((calls) => calls.length));
+          expect(peak).toBeLessThanOrEqual(capacity);
+          expect(await eventually(async () => (await redis.zcard(`{${key}}:leases`)) === 0, 1_000)).toBe(
+            true,
+          );
+        },
+      ),
+      { numRuns: 10 },
+    );
+  }, 30_000);
 
   it('answers isReady() without I/O, starts one acquire when not ready, and grants a credit per lease', async () => {
     const pool = shared({ handler: async () => 'done' });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { firstValueFrom, Subject, type Subscription, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -60,6 +61,46 @@ describeWithRedis('fromRedisStream', () => {
       ['n', '1'],
     ]);
   });
+
+  it('property: whatever the grants, delivers exactly min(entries, credit), and the server holds that many pending', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 30 }),
+        fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 5 }),
+        async (entries, grants) => {
+          const stream = `property-${run++}`;
+          await addEntries(redis, stream, entries);
+          const credits = new CreditController();
+          let outstanding = 0;
+          let overdrawn = false;
+          const seen: RedisStreamDelivery[] = [];
+          const subscription = fromRedisStream(redis, { ...base, stream }, credits).subscribe((delivery) => {
+            outstanding--;
+            if (outstanding < 0) overdrawn = true;
+            seen.push(delivery);
+          });
+          try {
+            let granted = 0;
+            for (const grant of grants) {
+              granted += grant;
+              outstanding += grant;
+              credits.grant(grant);
+              const expected = Math.min(entries, granted);
+              expect(await eventually(() => seen.length === expected, 2_000)).toBe(true);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            expect(overdrawn).toBe(false);
+            expect(seen.length).toBe(Math.min(entries, granted));
+            expect((await pendingByConsumer(redis, stream, 'workers')).get('a') ?? 0).toBe(seen.length);
+          } finally {
+            subscription.unsubscribe();
+          }
+        },
+      ),
+      { numRuns: 12 },
+    );
+  }, 30_000);
 
   it('waits in a blocking read for new entries and delivers them as they are added', async () => {
     const seen = collect(fromRedisStream(redis, base, new CreditController({ initial: 10 })));
