@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
-import { firstValueFrom, Subject, type Subscription, take, toArray } from 'rxjs';
+import { firstValueFrom, Subject, type Subscription, take, throwError, toArray } from 'rxjs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { CreditController, TrackedService } from '../../src/index.js';
 import { fromRedisStream, type RedisDeadLetter, type RedisStreamDelivery } from '../../src/redis/index.js';
@@ -237,6 +237,25 @@ describeWithRedis('fromRedisStream', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     subscription.unsubscribe();
     expect(await eventually(async () => (await clients()) === before, 500)).toBe(true);
+  });
+
+  it('opens no connection when the credit signal fails at once', async () => {
+    const clients = async (): Promise<number> =>
+      String(await redis.call('CLIENT', ['LIST']))
+        .trim()
+        .split('\n').length;
+    const before = await clients();
+    await expect(
+      firstValueFrom(
+        fromRedisStream(
+          redis,
+          base,
+          throwError(() => new Error('no credit source')),
+        ),
+      ),
+    ).rejects.toThrow('no credit source');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await clients()).toBe(before);
   });
 
   it('completes once the credit signal has ended and its credit is spent, and errors with it', async () => {

@@ -77,8 +77,6 @@ class StreamDelivery implements RedisStreamDelivery {
  */
 export class StreamConsumer {
   readonly #redis: Redis;
-  /** The connection blocking reads run on, so acknowledgements never wait behind them. */
-  readonly #reader: Redis;
   readonly #settings: StreamSettings;
   readonly #subscriber: Subscriber<RedisStreamDelivery>;
   #credit = 0;
@@ -97,13 +95,6 @@ export class StreamConsumer {
     this.#redis = redis;
     this.#settings = settings;
     this.#subscriber = subscriber;
-    this.#reader = redis.duplicate();
-    // Failures reach the loop as rejected commands, and ioredis reconnects by itself: the events would
-    // only repeat them (and, unheard, be reported as unhandled).
-    this.#reader.on('error', () => {});
-    this.#reader.on('close', () => {
-      this.#readerId = undefined;
-    });
   }
 
   grant(credits: number): void {
@@ -116,11 +107,19 @@ export class StreamConsumer {
     this.#wakeUp();
   }
 
+  /** Opens the read connection (blocking reads run there, so acknowledgements never wait behind them) and reads. */
   start(): void {
-    this.#loop().then(
-      () => this.#reader.disconnect(),
+    const reader = this.#redis.duplicate();
+    // Failures reach the loop as rejected commands, and ioredis reconnects by itself: the events would
+    // only repeat them (and, unheard, be reported as unhandled).
+    reader.on('error', () => {});
+    reader.on('close', () => {
+      this.#readerId = undefined;
+    });
+    this.#loop(reader).then(
+      () => reader.disconnect(),
       (error: unknown) => {
-        this.#reader.disconnect();
+        reader.disconnect();
         reportUnhandledError(error);
       },
     );
@@ -178,7 +177,7 @@ export class StreamConsumer {
     });
   }
 
-  async #loop(): Promise<void> {
+  async #loop(reader: Redis): Promise<void> {
     const settings = this.#settings;
     let groupReady = !settings.createGroup;
     let attempt = 0;
@@ -199,7 +198,7 @@ export class StreamConsumer {
           await this.#createGroup();
           groupReady = true;
         }
-        if (!(this.#reclaimDue() && (await this.#reclaim()))) await this.#read();
+        if (!(this.#reclaimDue() && (await this.#reclaim()))) await this.#read(reader);
         attempt = 0;
       } catch (error) {
         if (this.#closed) return;
@@ -254,13 +253,13 @@ export class StreamConsumer {
     return live.length > 0;
   }
 
-  async #read(): Promise<void> {
+  async #read(reader: Redis): Promise<void> {
     const { stream, group, consumer, block, claimIdle } = this.#settings;
     const count = Math.min(this.#credit, maxBatch);
     // Sent just before the read on its connection, so the id is known while the read blocks.
     const id =
       this.#readerId === undefined
-        ? this.#reader.call('CLIENT', ['ID']).then(
+        ? reader.call('CLIENT', ['ID']).then(
             (value) => {
               this.#readerId = String(value);
             },
@@ -272,7 +271,7 @@ export class StreamConsumer {
       claimIdle === Number.POSITIVE_INFINITY
         ? block
         : Math.min(block, Math.max(1, this.#claim.dueAt - Date.now()));
-    const read = this.#reader.call('XREADGROUP', [
+    const read = reader.call('XREADGROUP', [
       'GROUP',
       group,
       consumer,
