@@ -5,7 +5,7 @@ import { type BackoffPolicy, backoffDelay } from '../../internal/backoffDelay.js
 import { reportUnhandledError } from '../../internal/reportUnhandledError.js';
 import type { RedisDeadLetter, RedisStreamDelivery } from '../RedisStreamDelivery.js';
 import { isNoGroup, isTransientRedisError } from './isTransientRedisError.js';
-import { fencedAckScript, giveBackScript, handBackIdle, reclaimScript } from './streamScripts.js';
+import { ackScript, giveBackScript, handBackIdle, reclaimScript } from './streamScripts.js';
 
 /** The checked options of `fromRedisStream`. */
 export interface StreamSettings {
@@ -44,8 +44,6 @@ function fieldsOf(flat: readonly string[] | null): Record<string, string> {
   }
   return fields;
 }
-
-const isOne = (reply: unknown): boolean => reply === 1;
 
 class StreamDelivery implements RedisStreamDelivery {
   readonly id: string;
@@ -88,6 +86,8 @@ export class StreamConsumer {
   #readerId: string | undefined;
   /** A blocking read is in flight. */
   #reading = false;
+  /** Acknowledgements asked for in this turn of the event loop, sent together at its end. */
+  #acks: { id: string; resolve: (acknowledged: boolean) => void; reject: (error: unknown) => void }[] = [];
   /** Where the next reclaim continues (`XAUTOCLAIM`'s cursor), and when it is due (`Date.now()`). */
   readonly #claim = { cursor: '0-0', dueAt: 0 };
 
@@ -141,12 +141,37 @@ export class StreamConsumer {
     }
   }
 
+  /**
+   * Acknowledges `id` together with the others acknowledged in the same turn of the event loop (one
+   * command for a batch: their credit then comes back together, and one read takes it all).
+   */
   ack(id: string): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const batch = this.#acks;
+      batch.push({ id, resolve, reject });
+      if (batch.length === 1) queueMicrotask(() => this.#acknowledge());
+    });
+  }
+
+  #acknowledge(): void {
+    const batch = this.#acks;
+    this.#acks = [];
     const { stream, group, consumer, fenced } = this.#settings;
-    const acknowledged = fenced
-      ? fencedAckScript.run(this.#redis, [stream], [group, consumer, id])
-      : this.#redis.call('XACK', [stream, group, id]);
-    return acknowledged.then(isOne);
+    const ids = batch.map((pending) => pending.id);
+    const answer =
+      ids.length === 1 && !fenced
+        ? this.#redis.call('XACK', [stream, group, ...ids]).then((count) => [count])
+        : ackScript.run(this.#redis, [stream], [group, fenced ? consumer : '', ...ids]);
+    answer.then(
+      (acknowledged) => {
+        for (let index = 0; index < batch.length; index++) {
+          batch[index]?.resolve((acknowledged as unknown[])[index] === 1);
+        }
+      },
+      (error: unknown) => {
+        for (const pending of batch) pending.reject(error);
+      },
+    );
   }
 
   /** Hands entries (id, delivery count to keep) back to the group, fenced; resolves whether all went. */

@@ -29,13 +29,18 @@ return {claimed[1], live, dead}
 `);
 
 /**
- * The fenced acknowledgement: `XACK` of entry ARGV[3] only while consumer ARGV[2] of group ARGV[1]
- * still owns it (another consumer may have reclaimed it meanwhile). Returns 1 when acknowledged.
+ * Acknowledges entries ARGV[3..] of group ARGV[1] at once, returning 1 or 0 for each: with a consumer
+ * in ARGV[2] (fenced), each only while that consumer still owns it (another consumer may have
+ * reclaimed it meanwhile); with '' whenever it is still pending.
  */
-export const fencedAckScript = new RedisScript(`
-local owned = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
-if #owned == 0 then return 0 end
-return redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
+export const ackScript = new RedisScript(`
+local acknowledged = {}
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  local owned = ARGV[2] == '' or #redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1, ARGV[2]) > 0
+  acknowledged[#acknowledged + 1] = owned and redis.call('XACK', KEYS[1], ARGV[1], id) or 0
+end
+return acknowledged
 `);
 
 /**
