@@ -143,7 +143,8 @@ function settingsOf(options: RedisStreamOptions): StreamSettings {
  *   delivery spends one credit. With no credit nothing is read; when the credit signal completes and
  *   its credit is spent, the Observable completes; when it errors, so does the Observable.
  * - **Blocking reads** run on a connection of their own (`redis.duplicate()`), closed on unsubscribe;
- *   acknowledgements and scripts go through `redis`, so they never wait behind a read.
+ *   acknowledgements and scripts go through `redis`, so they never wait behind a read. The
+ *   acknowledgements asked for in one turn of the event loop go out as one command.
  * - **Reclaiming**: every `claimIdle / 2`, entries idle longer than `claimIdle` (a consumer died or
  *   hangs) are taken over with `XAUTOCLAIM`, within credit too, and delivered with `reclaimed: true`.
  *   Those delivered more than `maxDeliveries` times are moved to the dead-letter stream instead, and
