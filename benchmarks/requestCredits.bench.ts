@@ -1,10 +1,11 @@
 // Issue 3's throughput benchmark: the cost of credit-based flow control per item, ours beside a plain
 // `map` and beside the peers' request(n), over the same N items from a synchronous range.
 
-import { Flowable, type ISubscription } from 'rsocket-flowable';
 import Rx from 'rx';
 import { map, range, Subject, startWith, zip } from 'rxjs';
 import { CreditController, requestCredits } from '../src/index.js';
+import { BatchConsumer } from './BatchConsumer.js';
+import { requestCreditsInBatches, rsocketFlowableInBatches } from './batchContenders.js';
 import {
   type BenchmarkOptions,
   type BenchmarkRow,
@@ -15,94 +16,6 @@ import {
 } from './harness.js';
 
 const batchSizes = [1, 16, 256] as const;
-
-/** The consumer every contender shares: counts items and asks for `size` more each time a batch is spent. */
-class BatchConsumer {
-  count = 0;
-  readonly #size: number;
-  readonly #ask: (n: number) => void;
-  #left: number;
-
-  constructor(size: number, ask: (n: number) => void) {
-    this.#size = size;
-    this.#ask = ask;
-    this.#left = size;
-  }
-
-  next(): void {
-    this.count++;
-    if (--this.#left === 0) {
-      this.#left = this.#size;
-      this.#ask(this.#size);
-    }
-  }
-}
-
-/**
- * A range as a Reactive Streams publisher on rsocket-flowable. The package's own `Flowable.just`
- * recurses when `request` is called from inside `onNext` (a stack overflow at request(1) over a
- * million items), so this is the textbook publisher: one emission loop that re-entrant requests only
- * add to.
- */
-function flowableRange(count: number): Flowable<number> {
-  return new Flowable<number>((subscriber) => {
-    let next = 0;
-    let requested = 0;
-    let emitting = false;
-    let done = false;
-    subscriber.onSubscribe({
-      cancel: () => {
-        done = true;
-      },
-      request: (n) => {
-        requested += n;
-        if (emitting) return;
-        emitting = true;
-        while (requested > 0 && next < count && !done) {
-          requested--;
-          subscriber.onNext(next++);
-        }
-        emitting = false;
-        if (next === count && !done) {
-          done = true;
-          subscriber.onComplete();
-        }
-      },
-    });
-  });
-}
-
-function ours(items: number, batch: number): Contender {
-  return {
-    name: `requestCredits, grant(${batch})`,
-    run: () => {
-      const credits = new CreditController({ initial: batch });
-      const consumer = new BatchConsumer(batch, (n) => credits.grant(n));
-      range(0, items)
-        .pipe(requestCredits(credits))
-        .subscribe(() => consumer.next());
-      return consumer.count;
-    },
-  };
-}
-
-function rsocketFlowable(items: number, batch: number): Contender {
-  return {
-    name: `rsocket-flowable, request(${batch})`,
-    run: () => {
-      let subscription: ISubscription | undefined;
-      const consumer = new BatchConsumer(batch, (n) => subscription?.request(n));
-      flowableRange(items).subscribe({
-        onSubscribe: (given) => {
-          subscription = given;
-          given.request(batch);
-        },
-        onNext: () => consumer.next(),
-      });
-      return consumer.count;
-    },
-  };
-}
 
 /**
  * RxJS 4's controlled(). Everything runs inside one currentThread trampoline, where a request made in
@@ -204,8 +117,8 @@ export async function run(options: BenchmarkOptions): Promise<BenchmarkRow[]> {
   };
   const groups = batchSizes.map((batch) => ({
     batch,
-    ours: ours(items, batch),
-    flowable: rsocketFlowable(items, batch),
+    ours: requestCreditsInBatches(items, batch),
+    flowable: rsocketFlowableInBatches(items, batch),
     others: [rx4Controlled(items, batch), readableStream(items, batch), zipWithReady(items, batch)],
   }));
   // One interleaved list, so every contender sees the same machine and the same JIT history.

@@ -10,6 +10,7 @@ export { type ServiceAtCapacityDetails, ServiceAtCapacityError } from './errors/
 // Credits
 export { CreditController, type CreditControllerOptions } from './credits/CreditController.js';
 export type { CreditProvider, CreditSource } from './credits/CreditProvider.js';
+export { RateCredits, type RateCreditsOptions, rateCredits } from './credits/rateCredits.js';
 
 // Operators
 export { requestCredits } from './operators/requestCredits.js';
@@ -17,6 +18,12 @@ export type { BackpressureStrategy, BufferOptions, OverflowPolicy } from './oper
 export type { DropReason } from './operators/DropReason.js';
 export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js';
 export { type RetryWithBackoffOptions, retryWithBackoff } from './operators/retryWithBackoff.js';
+export {
+  type SharedWithCredits,
+  type SharePolicy,
+  type ShareWithCreditsOptions,
+  shareWithCredits,
+} from './operators/shareWithCredits.js';
 export { withHandshake } from './operators/withHandshake.js';
 export type { WithHandshakeOptions } from './operators/WithHandshakeOptions.js';
 

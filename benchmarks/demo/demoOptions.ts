@@ -12,12 +12,14 @@ export interface DemoOptions {
   readonly latency: number;
   /** Items the producer emits per second. */
   readonly rate: number;
+  /** Seconds from its production within which a job's success still counts as useful. */
+  readonly deadline: number;
   /** Where to write the HTML report, if anywhere. */
   readonly report: string | undefined;
 }
 
 export const demoUsage = `Usage: npm run demo -- [--duration S] [--capacity N] [--strategy buffer|drop|latest|error]
-                      [--latency MS] [--rate ITEMS_PER_S] [--report FILE.html]`;
+                      [--latency MS] [--rate ITEMS_PER_S] [--deadline S] [--report FILE.html]`;
 
 const strategies: readonly BackpressureStrategy[] = ['buffer', 'drop', 'latest', 'error'];
 
@@ -39,7 +41,7 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     if (value === undefined) throw new RangeError(`--${flag} needs a value.\n${demoUsage}`);
     given.set(flag, value);
   }
-  const known = ['duration', 'capacity', 'strategy', 'latency', 'rate', 'report'];
+  const known = ['duration', 'capacity', 'strategy', 'latency', 'rate', 'deadline', 'report'];
   for (const flag of given.keys()) {
     if (!known.includes(flag)) throw new RangeError(`Unknown flag --${flag}.\n${demoUsage}`);
   }
@@ -60,6 +62,7 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
       positiveInteger,
       'a positive integer of items per second',
     ),
+    deadline: number('deadline', given.get('deadline') ?? '1', positive, 'a positive number of seconds'),
     report: given.get('report'),
   };
 }

@@ -1,4 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
+import { tap } from 'rxjs';
 import {
   AdaptiveService,
   circuitBreaker,
@@ -7,25 +8,30 @@ import {
   vegasLimit,
   withHandshake,
 } from '../../src/index.js';
-import type { PipelineSample } from './DemoSample.js';
-import type { DemoOptions } from './demoOptions.js';
 import { fastProducer, type Job } from './fastProducer.js';
-import { ratePerSecond } from './ratePerSecond.js';
-import { slowService } from './slowService.js';
+import { type PipelineContext, PipelineOutcomes, type RunningPipeline } from './PipelineRun.js';
+import { ServiceFailure, slowService } from './slowService.js';
+
+/** A job's outcome as a result of the stage: a failed call is a result too, so it does not end the stream. */
+interface Outcome {
+  readonly job: Job;
+  readonly succeeded: boolean;
+}
 
 /**
  * Ours: the producer through `withHandshake` with a bounded buffer into the slow service, whose
  * capacity a Vegas limit adapts to its latency and which a circuit breaker guards.
  */
-export function handshakePipeline(
-  options: DemoOptions,
-  startedAt: number,
-): { sample(): PipelineSample; stop(): void } {
-  const call = slowService({ ...options, duration: options.duration * 1000, startedAt });
+export function handshakePipeline(context: PipelineContext): RunningPipeline {
+  const { options, scheduler, startedAt } = context;
+  const call = slowService({ ...options, duration: options.duration * 1000, startedAt, scheduler });
+  const outcomes = new PipelineOutcomes(context);
   // One monitor watches the stage, the service and its breaker; its alerts run on its own timer.
   const monitor = new FlowMonitor({
     name: 'demo',
     interval: 500,
+    scheduler,
+    // Seam: the 'stalled' rule of AlertRules joins these once it lands; raised alerts are shown by name.
     alerts: { drops: true, breakerOpen: true, utilizationAbove: { ratio: 0.95, for: 2000 } },
   });
   const alerts = new Set<string>();
@@ -35,40 +41,69 @@ export function handshakePipeline(
   });
   const adaptive = new AdaptiveService({
     monitor,
+    scheduler,
     handler: (job: Job) => call(job),
+    // Starts from the capacity mergeMap is given, and finds the service's real one from there.
     algorithm: vegasLimit({
-      initial: Math.max(1, Math.floor(options.capacity / 2)),
+      initial: options.capacity,
       max: options.capacity * 4,
+      ...(context.random === undefined ? {} : { random: context.random }),
     }),
+    // The service's own failures (a job that fails, an outage) say nothing about its load: the
+    // breaker deals with them. Counted as drops, they would hold the limit near 1 while degraded.
+    isDropped: (error) => !(error instanceof ServiceFailure),
   });
-  const breaker = circuitBreaker(adaptive, { failureThreshold: 5, resetTimeout: 1000, monitor });
-  // A failed call becomes a result, so one failure does not end the stream; the breaker still sees it.
-  const service: HandshakeProvider<Job, boolean> = {
+  // The breaker opens on an outage, not on the failure of one job (a trial that meets one frees its
+  // place for another), and tries again every 100 ms with as many calls as the service is said to
+  // take: a trial round costs a few fast failures while the service is down, and every second it
+  // stays open once the service is back costs the run 40-200 jobs.
+  const breaker = circuitBreaker(adaptive, {
+    failureThreshold: 5,
+    resetTimeout: 100,
+    halfOpenMaxCalls: options.capacity,
+    isFailure: (error) => error instanceof ServiceFailure && error.outage,
+    scheduler,
+    monitor,
+  });
+  let produced = 0;
+  // Counted here rather than read from the stage: calls still running when the 'error' strategy ends
+  // the stage are abandoned, not gone, and stay in flight in the summary.
+  let started = 0;
+  // Seam: a failed job becomes a result here. Once withHandshake retries an item through the
+  // handshake, a job that failed on its own (not in an outage) goes back through it instead.
+  const service: HandshakeProvider<Job, Outcome> = {
     isReady: () => breaker.isReady(),
-    do: (item, signal) =>
-      breaker.do(item, signal).then(
-        () => true,
-        () => false,
-      ),
+    do: (job, signal) => {
+      started++;
+      return breaker.do(job, signal).then(
+        () => ({ job, succeeded: true }),
+        () => ({ job, succeeded: false }),
+      );
+    },
     credits$: breaker.credits$,
   };
-  let processed = 0;
-  let failed = 0;
-  const throughputOf = ratePerSecond();
   let error: string | undefined;
-  const subscription = fastProducer(options.rate)
+  const subscription = fastProducer({
+    rate: options.rate,
+    scheduler,
+    startedAt,
+    payloadLength: context.payloadLength,
+  })
     .pipe(
+      tap(() => produced++),
       withHandshake(service, {
         monitor,
+        scheduler,
         ...(options.strategy === 'buffer'
-          ? { bufferSize: 1000, overflow: 'drop-oldest' as const }
+          ? // The freshest jobs wait, none for more than half the deadline: older ones could only fail it.
+            { bufferSize: 1000, overflow: 'drop-oldest' as const, ttl: (options.deadline * 1000) / 2 }
           : { strategy: options.strategy }),
       }),
     )
     .subscribe({
-      next: (succeeded) => {
-        processed++;
-        if (!succeeded) failed++;
+      next: ({ job, succeeded }) => {
+        if (succeeded) outcomes.succeeded(job);
+        else outcomes.failed();
       },
       error: (reason: unknown) => {
         error = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
@@ -77,12 +112,9 @@ export function handshakePipeline(
   return {
     sample() {
       const snapshot = monitor.snapshot();
-      return {
-        produced: snapshot.received,
-        processed,
-        failed,
-        throughput: throughputOf(processed),
-        inFlight: snapshot.inFlight ?? 0,
+      return outcomes.sample({
+        produced,
+        inFlight: started - outcomes.results,
         capacity: snapshot.capacity,
         buffered: snapshot.buffered,
         dropped: snapshot.dropped,
@@ -91,7 +123,7 @@ export function handshakePipeline(
         ...(snapshot.latency === undefined ? {} : { latency: snapshot.latency }),
         alerts: [...alerts],
         ...(error === undefined ? {} : { error }),
-      };
+      });
     },
     stop: () => {
       subscription.unsubscribe();

@@ -5,12 +5,20 @@ import { type DemoOptions, parseDemoOptions } from './demoOptions.js';
 import { demoPhase } from './demoPhase.js';
 import { htmlReport } from './htmlReport.js';
 import { liveView, plainLine, summaryTable } from './liveView.js';
-import type { PipelineRequest, PipelineWorkerData } from './pipelineWorker.js';
+import type { PipelineAnswer, PipelineRequest, PipelineWorkerData } from './pipelineWorker.js';
 
 const sampleEvery = 500;
 
+interface PipelineThread {
+  /** Settles once the worker has loaded its code. */
+  readonly ready: Promise<void>;
+  /** Starts the pipeline, on the run's clock that started at `at`. */
+  start(at: number): void;
+  ask(request: Exclude<PipelineRequest, object>): Promise<PipelineSample>;
+}
+
 /** Starts a pipeline in a worker thread that runs TypeScript through tsx, as this process does. */
-function startWorker(data: PipelineWorkerData): { ask(request: PipelineRequest): Promise<PipelineSample> } {
+function startWorker(data: PipelineWorkerData): PipelineThread {
   const entry = new URL('./pipelineWorker.ts', import.meta.url).href;
   const worker = new Worker(
     `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
@@ -18,36 +26,49 @@ function startWorker(data: PipelineWorkerData): { ask(request: PipelineRequest):
   );
   const failure = new Promise<never>((_, reject) => worker.once('error', reject));
   failure.catch(() => undefined);
+  const answer = () => new Promise<PipelineAnswer>((resolve) => worker.once('message', resolve));
   return {
-    ask: (request) =>
-      Promise.race([
-        failure,
-        new Promise<PipelineSample>((resolve) => {
-          worker.once('message', resolve);
-          worker.postMessage(request);
-        }),
-      ]),
+    ready: Promise.race([failure, answer()]).then(() => undefined),
+    start: (at) => worker.postMessage({ start: at } satisfies PipelineRequest),
+    ask: (request) => {
+      const answered = answer() as Promise<PipelineSample>;
+      worker.postMessage(request);
+      return Promise.race([failure, answered]);
+    },
   };
 }
 
+const sleepUntil = (at: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
 async function run(options: DemoOptions): Promise<void> {
-  const startedAt = Date.now();
-  const handshake = startWorker({ pipeline: 'handshake', options, startedAt });
-  const mergeMap = startWorker({ pipeline: 'mergeMap', options, startedAt });
+  const handshake = startWorker({ pipeline: 'handshake', options });
+  const mergeMap = startWorker({ pipeline: 'mergeMap', options });
   const live = process.stdout.isTTY === true;
+  console.log('Loading both pipelines; the run starts when both are ready.');
+  await Promise.all([handshake.ready, mergeMap.ready]);
+  // One clock for everything: the workers' phases and timers, the samples and the report count from here.
+  const startedAt = Date.now();
+  handshake.start(startedAt);
+  mergeMap.start(startedAt);
+  const duration = options.duration * 1000;
   const samples: DemoSample[] = [];
   const peakHeap = { handshake: 0, mergeMap: 0 };
-  let drawn = 0;
+  // The first redraw replaces the loading line.
+  let drawn = 1;
 
-  // The closing sample comes right after the last one, too soon for a meaningful throughput: it goes
-  // to the summary, not to the charts.
-  const take = async (request: PipelineRequest): Promise<DemoSample> => {
-    const [ours, theirs] = await Promise.all([handshake.ask(request), mergeMap.ask(request)]);
+  const take = async (request: 'sample' | 'stop'): Promise<DemoSample> => {
     const at = Date.now() - startedAt;
+    const [ours, theirs] = await Promise.all([handshake.ask(request), mergeMap.ask(request)]);
     peakHeap.handshake = Math.max(peakHeap.handshake, ours.heapUsed);
     peakHeap.mergeMap = Math.max(peakHeap.mergeMap, theirs.heapUsed);
-    const sample = { at, phase: demoPhase(at, options.duration * 1000), handshake: ours, mergeMap: theirs };
-    if (request === 'sample') samples.push(sample);
+    const sample = {
+      at,
+      phase: demoPhase(Math.min(at, duration - 1), duration),
+      handshake: ours,
+      mergeMap: theirs,
+    };
+    samples.push(sample);
     return sample;
   };
   const show = (sample: DemoSample) => {
@@ -62,12 +83,15 @@ async function run(options: DemoOptions): Promise<void> {
 
   if (live) process.stdout.write('\x1b[?25l');
   try {
-    while (Date.now() - startedAt < options.duration * 1000 - sampleEvery / 2) {
-      await new Promise((resolve) => setTimeout(resolve, sampleEvery));
+    // Samples are due on a fixed grid of the run's clock; one taken late on a busy machine says when.
+    const ticks = Math.max(1, Math.round(duration / sampleEvery));
+    for (let tick = 1; tick < ticks; tick++) {
+      await sleepUntil(startedAt + tick * sampleEvery);
       show(await take('sample'));
     }
+    await sleepUntil(startedAt + duration);
     const last = await take('stop');
-    const summary = summaryTable(last, peakHeap);
+    const summary = summaryTable(last, peakHeap, options);
     console.log(`\n${summary}`);
     if (options.report !== undefined) {
       writeFileSync(options.report, htmlReport(samples, options, summary));

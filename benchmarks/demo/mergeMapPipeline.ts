@@ -1,9 +1,8 @@
 import { getHeapStatistics } from 'node:v8';
 import { mergeMap, tap } from 'rxjs';
-import type { PipelineSample } from './DemoSample.js';
-import type { DemoOptions } from './demoOptions.js';
-import { fastProducer } from './fastProducer.js';
-import { ratePerSecond } from './ratePerSecond.js';
+import { DurationHistogram } from './DurationHistogram.js';
+import { fastProducer, type Job } from './fastProducer.js';
+import { type PipelineContext, PipelineOutcomes, type RunningPipeline } from './PipelineRun.js';
 import { slowService } from './slowService.js';
 
 /**
@@ -11,48 +10,53 @@ import { slowService } from './slowService.js';
  * RxJS answer. Nothing is dropped, so everything the service cannot take yet waits in mergeMap's
  * own unbounded queue, and the heap grows with it.
  */
-export function mergeMapPipeline(
-  options: DemoOptions,
-  startedAt: number,
-): { sample(): PipelineSample; stop(): void } {
-  const call = slowService({ ...options, duration: options.duration * 1000, startedAt });
+export function mergeMapPipeline(context: PipelineContext): RunningPipeline {
+  const { options, scheduler, startedAt } = context;
+  const call = slowService({ ...options, duration: options.duration * 1000, startedAt, scheduler });
+  const outcomes = new PipelineOutcomes(context);
   let produced = 0;
   let started = 0;
-  let processed = 0;
-  let failed = 0;
   let inFlight = 0;
-  const throughputOf = ratePerSecond();
-  const subscription = fastProducer(options.rate)
+  // Latency of the calls that settled since the previous sample (ours has its FlowMonitor's).
+  const latency = new DurationHistogram();
+  const settled = (job: Job, callStartedAt: number, succeeded: boolean) => {
+    inFlight--;
+    latency.record(scheduler.now() - callStartedAt);
+    if (succeeded) outcomes.succeeded(job);
+    else outcomes.failed();
+  };
+  const subscription = fastProducer({
+    rate: options.rate,
+    scheduler,
+    startedAt,
+    payloadLength: context.payloadLength,
+  })
     .pipe(
       tap(() => produced++),
-      mergeMap((item) => {
+      mergeMap((job) => {
         started++;
         inFlight++;
-        return call(item).then(
-          () => true,
-          () => false,
+        const callStartedAt = scheduler.now();
+        return call(job).then(
+          () => settled(job, callStartedAt, true),
+          () => settled(job, callStartedAt, false),
         );
       }, options.capacity),
-      tap((succeeded) => {
-        inFlight--;
-        processed++;
-        if (!succeeded) failed++;
-      }),
     )
     .subscribe();
   return {
-    sample() {
-      return {
+    sample: () => {
+      const recent = latency.percentiles();
+      latency.clear();
+      return outcomes.sample({
         produced,
-        processed,
-        failed,
-        throughput: throughputOf(processed),
         inFlight,
         capacity: options.capacity,
         buffered: produced - started,
         dropped: {},
         heapUsed: getHeapStatistics().used_heap_size,
-      };
+        ...(recent === undefined ? {} : { latency: { p50: recent.p50, p99: recent.p99 } }),
+      });
     },
     stop: () => subscription.unsubscribe(),
   };

@@ -1,15 +1,15 @@
 /**
  * A meter for a growing count: each call returns how fast the count grew, per second, since the
- * previous call (or since the meter was made).
+ * previous call (or since the meter was made), by the clock `now` (in ms).
  */
-export function ratePerSecond(): (count: number) => number {
+export function ratePerSecond(now: () => number): (count: number) => number {
   let lastCount = 0;
-  let lastAt = performance.now();
+  let lastAt = now();
   return (count) => {
-    const now = performance.now();
-    const rate = ((count - lastCount) * 1000) / Math.max(1, now - lastAt);
+    const at = now();
+    const rate = ((count - lastCount) * 1000) / Math.max(1, at - lastAt);
     lastCount = count;
-    lastAt = now;
+    lastAt = at;
     return rate;
   };
 }

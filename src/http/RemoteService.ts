@@ -1,4 +1,4 @@
-import { Observable, retry, type Subscriber, type Subscription, timer } from 'rxjs';
+import { Observable, retry, type SchedulerLike, type Subscriber, type Subscription, timer } from 'rxjs';
 import {
   type HandshakeProvider,
   type ServiceAtCapacityDetails,
@@ -9,7 +9,8 @@ import { type BackoffPolicy, backoffDelay } from '../internal/backoffDelay.js';
 import { describeValue } from '../internal/describeValue.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
 import { numberOption } from '../internal/numberOption.js';
-import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
+import { schedulerOption } from '../internal/schedulerOption.js';
 import { abortAfter } from './internal/abortAfter.js';
 import { type CreditStreamEvent, creditStream } from './internal/creditStream.js';
 import { httpProtocol } from './internal/httpProtocol.js';
@@ -41,7 +42,38 @@ export interface RemoteServiceOptions {
    * connects: a positive finite number. Default: no limit.
    */
   readonly timeout?: number;
+  /** Where the timers run (call timeouts, reconnection backoff). Default: `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
 }
+
+const optionKeys = ['url', 'fetch', 'timeout', 'scheduler'];
+
+/**
+ * The credit stream's phases, and what the client knows of its room in each:
+ * - `unwatched`: `credits$` has no subscriber; `reconnecting`: the stream failed and waits to try
+ *   again. The room is learned from the answers' `X-Capacity` and `X-Active`, at least 1 while no
+ *   call is in flight (one call goes out to find out): 503s can happen.
+ * - `connecting`: the first connection since `credits$` was subscribed, or one replacing a lease whose
+ *   credit became uncertain: no room until the lease comes.
+ * - `leased`: the server leased this client `credit` calls; exact, or short by the calls that ended
+ *   without an answer (`uncertain`) until the client re-learns it.
+ */
+type StreamPhase =
+  | { readonly kind: 'unwatched' }
+  | { readonly kind: 'connecting' }
+  | { readonly kind: 'reconnecting' }
+  | Leased;
+interface Leased {
+  readonly kind: 'leased';
+  readonly lease: string;
+  credit: number;
+  share: number;
+  uncertain: boolean;
+}
+
+const unwatched: StreamPhase = { kind: 'unwatched' };
+const connecting: StreamPhase = { kind: 'connecting' };
+const reconnecting: StreamPhase = { kind: 'reconnecting' };
 
 /** Reconnection backoff of the credit stream: 0-100 ms at first, up to 0-10 s. */
 const reconnectBackoff: BackoffPolicy = { initialDelay: 100, maxDelay: 10_000, factor: 2, jitter: 'full' };
@@ -79,40 +111,38 @@ function errorBody(text: string): { message?: string; code?: string } {
 
 /**
  * A {@link HandshakeProvider} for a service served by `handshakeHandler` in another process: the
- * handshake across the network. `do(req)` POSTs `req` as JSON to `/do`; `credits$` is the server's
- * `/credits` event stream; `isReady()` answers from what the client last learned of the server's
- * free room, without any I/O.
+ * handshake across the network. `do(req)` POSTs `req` as JSON to `/do`; `credits$` is the credit this
+ * client holds on the server's `/credits` lease stream; `isReady()` answers from it, without any I/O.
  *
  * **`do(req, signal?)`** resolves with the JSON result (`undefined` for 204). A 503 rejects with a
- * `ServiceAtCapacityError` whose `retryAfter` (ms) comes from `Retry-After`, in either of its forms
- * (seconds or an HTTP-date), with `capacity` and `active` when the server sent them, so
- * `retryWithBackoff()` waits as long as the server asked. Any other error status rejects with a
- * {@link RemoteServiceError} carrying it. Aborting `signal` or passing `timeout` aborts the request
- * (the server then aborts the work's signal too); network failures reject with `fetch`'s error.
- * `do()` always sends: the server, not the client's estimate, has the last word.
+ * `ServiceAtCapacityError` whose `retryAfter` (ms) comes from `Retry-After-Ms`, else `Retry-After` (in
+ * either of its forms, seconds or an HTTP-date), with `capacity` and `active` when the server sent
+ * them, so `retryWithBackoff()` waits as long as the server asked. Any other error status rejects
+ * with a {@link RemoteServiceError} carrying it. Aborting `signal` or passing `timeout` aborts the
+ * request (the server then aborts the work's signal too); network failures reject with `fetch`'s
+ * error. `do()` always sends: the server, not the client's estimate, has the last word.
  *
  * **`credits$`** connects on its first subscription, is shared by every subscriber, and closes when the
  * last one unsubscribes. It reconnects with backoff (full jitter, 0-100 ms growing to 0-10 s) after
  * network failures, server errors and restarts, and errors only when the server answers that the
  * stream is not there (a 4xx) or does not speak the protocol. It never completes.
  *
- * **The room the client believes it may use**, which `isReady()` tests (`> 0`) and whose every rise
- * `credits$` emits (never room it already announced; a subscriber that joins later receives the room
- * at once, as with `TrackedService`):
- * - While the stream is connected it is exact for a single client: the first event of each connection
- *   re-learns the server's free room, less the calls still in flight (so a reconnect never counts room
- *   twice); each later event adds the slots freed; each `do()` takes one, which an answer that ran
- *   no work (a 503 or a 4xx) gives back. Grants go to every client, so with several clients a call
- *   may still meet a 503 when another took the slot first. One exception: the server may already
- *   count calls in flight at a first event, which are then subtracted twice, so the room may be short
- *   (never too large); once no call is in flight, the stream reconnects, and the first event of the
- *   new connection tells the exact room.
+ * **The room the client may use**, which `isReady()` tests (`> 0`) and whose every rise `credits$`
+ * emits (never room it already announced; a subscriber that joins later receives the room at once):
+ * - While the stream is connected, the server leases this client its own credit, an equal share of
+ *   the capacity among the connected clients: each `do()` spends one (naming the lease in
+ *   `X-Lease`), `credit` events add the slots granted to this client, `revoke` events take unused
+ *   credit back when another client joins. It is exact, so no call meets a 503, however many clients
+ *   share the server. A call that ends without an answer (aborted, a network error) may or may not
+ *   have reached the server, so the credit may then be short (never too large); once no call is in
+ *   flight, the client takes a new lease to learn it exactly.
  * - While the stream makes its first connection (after `credits$` had no subscribers) it is 0:
- *   callers wait for the first event rather than sending blindly.
+ *   callers wait for the lease rather than sending blindly.
  * - Otherwise (nobody subscribed, or reconnecting) it is learned from the `X-Capacity` and `X-Active`
  *   headers of the answers to `do()`, less the calls sent since; and it is at least 1 while no call is
- *   in flight, because no answer would come to update it: one call goes out to find out. This is
- *   where a 503 can happen, so pair the calls with `retryWithBackoff()`.
+ *   in flight, because no answer would come to update it: one call goes out to find out. Leased
+ *   clients hold their shares, so this is where a 503 can happen: pair the calls with
+ *   `retryWithBackoff()`.
  *
  * @example
  * ```ts
@@ -127,33 +157,27 @@ function errorBody(text: string): { message?: string; code?: string } {
  * ```
  */
 export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
-  /** The free room as it rises: see the class description. Connects lazily; never completes. */
+  /** The room as it rises: see the class description. Connects lazily; never completes. */
   readonly credits$: Observable<number>;
 
   readonly #doUrl: URL;
   readonly #creditsUrl: URL;
   readonly #fetch: typeof fetch;
   readonly #timeout: number | undefined;
+  readonly #scheduler: SchedulerLike;
   readonly #aborts = new AbortListeners();
 
-  /** The room as last learned, less the calls sent since; `undefined` before anything was learned. */
+  #phase: StreamPhase = unwatched;
+  /** Without a lease: the room as last learned from an answer, less the calls sent since. */
   #room: number | undefined;
   #inFlight = 0;
-  /** A connection of the credit stream told the room and is still open. */
-  #live = false;
-  /** The stream is connecting for the first time since it was wanted. */
-  #awaitingRoom = false;
-  /**
-   * The connection's first event came while calls were in flight, so the room may be short by those
-   * the server had admitted already: they are counted busy in the event and subtracted again.
-   */
-  #roomMayBeShort = false;
   /** Replaced, never mutated, so a broadcast walks a stable list while subscribers come and go. */
   #subscribers: readonly Subscriber<number>[] = [];
   #connection: Subscription | undefined;
 
   constructor(options: RemoteServiceOptions) {
     const given = optionsObject(options, 'options');
+    refuseUnknownKeys(given, optionKeys, 'options');
     const base = RemoteService.#baseUrl(given.url);
     this.#doUrl = new URL(httpProtocol.doPath.slice(1), base);
     this.#creditsUrl = new URL(httpProtocol.creditsPath.slice(1), base);
@@ -176,6 +200,7 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
             'a positive finite number of milliseconds',
             (n) => n > 0 && Number.isFinite(n),
           );
+    this.#scheduler = schedulerOption(given.scheduler, 'options.scheduler');
 
     this.credits$ = new Observable<number>((subscriber) => {
       this.#subscribers = [...this.#subscribers, subscriber];
@@ -209,7 +234,15 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
     return base;
   }
 
-  /** Whether the client believes the server has room for one more call. O(1), no I/O. */
+  /**
+   * The share of the server's capacity leased to this client (capacity divided by the clients
+   * connected, maybe fractional; `Infinity` for an unbounded one), or `undefined` without a lease.
+   */
+  get share(): number | undefined {
+    return this.#phase.kind === 'leased' ? this.#phase.share : undefined;
+  }
+
+  /** Whether the client may send one more call: see the class description. O(1), no I/O. */
   isReady(): boolean {
     return this.#usableRoom() > 0;
   }
@@ -235,33 +268,51 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
       );
     }
     this.#inFlight++;
+    const phase = this.#phase;
+    if (phase.kind === 'leased') {
+      if (phase.credit > 0) phase.credit--;
+      return this.#post(body, signal, phase);
+    }
     if (this.#room !== undefined) this.#room--;
-    return this.#post(body, signal);
+    return this.#post(body, signal, undefined);
   }
 
-  async #post(body: string | undefined, signal: AbortSignal | undefined): Promise<Res> {
+  async #post(
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+    leased: Leased | undefined,
+  ): Promise<Res> {
     const controller = new AbortController();
     const forward = (): void => controller.abort(signal?.reason);
     if (signal !== undefined) this.#aborts.add(signal, forward);
     const timeout = this.#timeout;
-    const timer = abortAfter(controller, timeout, `POST ${this.#doUrl.href} took longer than ${timeout} ms.`);
+    const timer = abortAfter(
+      controller,
+      timeout,
+      `POST ${this.#doUrl.href} took longer than ${timeout} ms.`,
+      this.#scheduler,
+    );
     let answered = false;
     try {
       const response = await this.#fetch(this.#doUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: {
+          'content-type': httpProtocol.jsonType,
+          accept: httpProtocol.jsonType,
+          ...(leased === undefined ? {} : { [httpProtocol.leaseHeader]: leased.lease }),
+        },
         ...(body === undefined ? {} : { body }),
         signal: controller.signal,
       });
       answered = true;
-      this.#answered(response);
+      this.#answered(response, leased);
       return this.#result(response, await response.text());
     } catch (error) {
       throw controller.signal.aborted ? controller.signal.reason : error;
     } finally {
-      clearTimeout(timer);
+      timer?.unsubscribe();
       if (signal !== undefined) this.#aborts.delete(signal, forward);
-      if (!answered) this.#answered(undefined);
+      if (!answered) this.#answered(undefined, leased);
     }
   }
 
@@ -279,7 +330,9 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
       }
     }
     if (status === 503) {
-      const retryAfter = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      const retryAfter =
+        parseCount(response.headers.get(httpProtocol.retryAfterMsHeader)) ??
+        parseRetryAfter(response.headers.get('retry-after'), Date.now());
       const details: ServiceAtCapacityDetails = {
         ...this.#loadOf(response.headers),
         ...(retryAfter === undefined ? {} : { retryAfter }),
@@ -300,28 +353,44 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
     return capacity === undefined || active === undefined ? {} : { capacity, active };
   }
 
-  /** A call was answered (`response`) or failed without an answer. */
-  #answered(response: Response | undefined): void {
+  /**
+   * A call was answered (`response`) or failed without an answer. `leased`: the lease it spent credit
+   * of. A leased call's credit changes only by the lease's events: the server gives a slot back, when
+   * it frees, to whoever is below its share.
+   */
+  #answered(response: Response | undefined, leased: Leased | undefined): void {
     this.#change(() => {
       this.#inFlight--;
-      if (response === undefined) return;
+      if (response === undefined) {
+        // Aborted or failed on the way: the server may have admitted the call (its freed slot will be
+        // granted back) or never seen it (its credit stays unspent there). The credit may be short.
+        if (leased !== undefined) leased.uncertain = true;
+        return;
+      }
       const { capacity, active } = this.#loadOf(response.headers);
-      if (!this.#live && capacity !== undefined && active !== undefined) {
+      if (capacity !== undefined && active !== undefined) {
         this.#room = capacity - active;
-      } else if (ranNoWork(response.status) && this.#room !== undefined) {
-        // A 503 or a 4xx ran no work, so no credit event (nor load header) gives back what do() took.
+      } else if (leased === undefined && ranNoWork(response.status) && this.#room !== undefined) {
+        // A 503 or a 4xx ran no work, so no load header gives back what do() took.
         this.#room++;
       }
     });
     // Checked after the broadcast: a subscriber may have sent a call or unsubscribed meanwhile.
-    if (this.#roomMayBeShort && this.#live && this.#inFlight === 0) this.#relearnRoom();
+    const phase = this.#phase;
+    if (phase.kind === 'leased' && phase.uncertain && this.#inFlight === 0) this.#relearn();
   }
 
   /** The room `isReady()` tests: see the class description. */
   #usableRoom(): number {
-    if (this.#awaitingRoom) return 0;
-    if (this.#live) return Math.max(0, this.#room ?? 0);
-    return Math.max(this.#inFlight === 0 ? 1 : 0, this.#room ?? 0);
+    const phase = this.#phase;
+    switch (phase.kind) {
+      case 'connecting':
+        return 0;
+      case 'leased':
+        return phase.credit;
+      default:
+        return Math.max(this.#inFlight === 0 ? 1 : 0, this.#room ?? 0);
+    }
   }
 
   /** Applies `update` and emits on `credits$` by how much it raised the usable room, if it did. */
@@ -336,37 +405,34 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
   }
 
   #connect(): void {
-    this.#awaitingRoom = true;
+    this.#phase = connecting;
     this.#connection = this.#open();
   }
 
   /**
-   * Replaces the connection by a new one, whose first event is the exact room now that no call of this
-   * client is in flight to be counted twice. The stream, not a `GET /ready`, re-learns it: the events
-   * of one connection come in order, so the grants after the room are exactly those it does not count
-   * yet, while an answer on another connection cannot tell which grants still on their way it counts.
-   * Until the room comes, the old (short, so safe) room stands; if the connection fails, the stream
-   * reconnects with backoff as after any failure.
+   * Replaces the lease by a new one, whose credit is exact now that no call of this client is in
+   * flight. The old lease's credit returns to the server as its stream closes.
    */
-  #relearnRoom(): void {
-    this.#roomMayBeShort = false;
+  #relearn(): void {
     this.#connection?.unsubscribe();
-    this.#connection = this.#open();
+    this.#connect();
   }
 
   /** Opens the credit stream, reconnecting with backoff; it errors only when reconnecting is futile. */
   #open(): Subscription {
-    return creditStream(this.#creditsUrl, this.#fetch, this.#timeout)
+    return creditStream(this.#creditsUrl, this.#fetch, this.#timeout, this.#scheduler)
       .pipe(
         retry({
           resetOnSuccess: true,
           delay: (error: unknown, attempt: number) => {
             if (!isTransient(error)) throw error;
             this.#change(() => {
-              this.#live = false;
-              this.#awaitingRoom = false;
+              this.#phase = reconnecting;
             });
-            return timer(backoffDelay(reconnectBackoff, attempt, reconnectBackoff.initialDelay, Math.random));
+            return timer(
+              backoffDelay(reconnectBackoff, attempt, reconnectBackoff.initialDelay, Math.random),
+              this.#scheduler,
+            );
           },
         }),
       )
@@ -384,19 +450,18 @@ export class RemoteService<Req, Res> implements HandshakeProvider<Req, Res> {
   #disconnect(): void {
     this.#connection?.unsubscribe();
     this.#connection = undefined;
-    this.#live = false;
-    this.#awaitingRoom = false;
+    this.#phase = unwatched;
   }
 
   #heard(event: CreditStreamEvent): void {
     this.#change(() => {
-      if (event.kind === 'room') {
-        this.#live = true;
-        this.#awaitingRoom = false;
-        this.#room = event.amount - this.#inFlight;
-        this.#roomMayBeShort = this.#inFlight > 0;
-      } else {
-        this.#room = (this.#room ?? 0) + event.amount;
+      const phase = this.#phase;
+      if (event.kind === 'lease') {
+        this.#phase = { kind: 'leased', lease: event.lease, credit: 0, share: 0, uncertain: false };
+      } else if (phase.kind === 'leased') {
+        if (event.kind === 'share') phase.share = event.share;
+        else if (event.kind === 'credit') phase.credit += event.amount;
+        else phase.credit = Math.max(0, phase.credit - event.amount);
       }
     });
   }

@@ -2,17 +2,27 @@ import type { Subscription } from 'rxjs';
 import { BufferOverflowError } from '../errors/BufferOverflowError.js';
 import { type DropReason, dropReasons } from '../operators/DropReason.js';
 import type { Admission } from './Admission.js';
+import { KeyedQueue } from './KeyedQueue.js';
 import { PriorityQueue } from './PriorityQueue.js';
 import { RingBuffer } from './RingBuffer.js';
 import { reportUnhandledError } from './reportUnhandledError.js';
 import type { ResolvedBufferOptions } from './resolveBufferOptions.js';
-import type { WaitQueue } from './WaitQueue.js';
+import type { Placement, WaitQueue } from './WaitQueue.js';
 
 /** Where the gate delivers: a Subscriber, or an operator's own handling (withHandshake starts work). */
 export interface GateSink<T> {
   next(item: T): void;
   error(error: unknown): void;
   complete(): void;
+}
+
+/** How a gate ends: touched when the source or the credit signal ends, or a `ttl` timer is set. */
+interface Ending {
+  sourceDone: boolean;
+  admissionEnded: boolean;
+  /** The source's error, held until the waiting items are delivered (`delayError`). */
+  delayedError: { readonly error: unknown } | undefined;
+  expiryTimer: Subscription | undefined;
 }
 
 /**
@@ -25,9 +35,11 @@ export interface GateSink<T> {
  * many grants arrive from inside `next`.
  */
 export class Gate<T> {
+  // Twelve properties, the private brand of the #methods included: the fast-properties budget of a
+  // class built per subscription (README, "Design notes"). State read on every item stays a field of
+  // its own; how the gate ends lives in `#ending`.
   received = 0;
   delivered = 0;
-  droppedTotal = 0;
   readonly dropped: Record<DropReason, number>;
 
   readonly #options: ResolvedBufferOptions<T>;
@@ -35,15 +47,15 @@ export class Gate<T> {
   readonly #sink: GateSink<T>;
   readonly #refusal: (item: T) => unknown;
   readonly #queue: WaitQueue<T>;
-  readonly #priorityQueue: PriorityQueue<T> | undefined;
+  readonly #ending: Ending = {
+    sourceDone: false,
+    admissionEnded: false,
+    delayedError: undefined,
+    expiryTimer: undefined,
+  };
 
   #closed = false;
   #draining = false;
-  #sourceDone = false;
-  #hasDelayedError = false;
-  #delayedError: unknown;
-  #admissionEnded = false;
-  #expiryTimer: Subscription | undefined;
 
   /**
    * @param refusal The error the `'error'` strategy fails with when `item` cannot pass
@@ -59,8 +71,12 @@ export class Gate<T> {
     this.#admission = admission;
     this.#sink = sink;
     this.#refusal = refusal;
-    this.#priorityQueue = options.priority === undefined ? undefined : new PriorityQueue<T>();
-    this.#queue = this.#priorityQueue ?? new RingBuffer<T>();
+    this.#queue =
+      options.priority !== undefined
+        ? new PriorityQueue<T>()
+        : options.key === undefined
+          ? new RingBuffer<T>()
+          : new KeyedQueue<T>(options.key, options.perKey, options.maxKeys);
     this.dropped = Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>;
   }
 
@@ -103,13 +119,13 @@ export class Gate<T> {
 
   /** No more admission will ever come (the credit signal completed). */
   admissionEnded(): void {
-    this.#admissionEnded = true;
+    this.#ending.admissionEnded = true;
     this.#settle();
   }
 
   /** The source completed: complete once the waiting items are delivered. */
   sourceComplete(): void {
-    this.#sourceDone = true;
+    this.#ending.sourceDone = true;
     this.#settle();
   }
 
@@ -119,9 +135,8 @@ export class Gate<T> {
       this.fail(error);
       return;
     }
-    this.#sourceDone = true;
-    this.#hasDelayedError = true;
-    this.#delayedError = error;
+    this.#ending.sourceDone = true;
+    this.#ending.delayedError = { error };
     this.#settle();
   }
 
@@ -169,15 +184,23 @@ export class Gate<T> {
         return;
       }
     }
+    let place: Placement;
+    try {
+      place =
+        strategy === 'latest'
+          ? this.#queue.placeLatest(item)
+          : this.#queue.size < this.#options.bufferSize
+            ? 'joins'
+            : 'full';
+    } catch (error) {
+      this.#dropThenFail(item, 'error', error);
+      return;
+    }
     let evicted = false;
-    if (strategy === 'latest') {
-      if (this.#queue.size > 0) {
-        this.#replace(this.#queue.removeOldest(), item, priority, 'replaced');
-        evicted = true;
-      } else {
-        this.#enqueue(item, priority);
-      }
-    } else if (this.#queue.size < this.#options.bufferSize) {
+    if (place === 'replaces') {
+      this.#replace(this.#queue.removeReplaced(), item, priority, 'replaced');
+      evicted = true;
+    } else if (place === 'joins') {
       this.#enqueue(item, priority);
     } else {
       if (!this.#makeRoom(item, priority)) return;
@@ -201,7 +224,8 @@ export class Gate<T> {
         this.#replace(this.#queue.removeOldest(), item, priority, 'overflow');
         return true;
       case 'drop-lowest': {
-        const queue = this.#priorityQueue as PriorityQueue<T>;
+        // 'drop-lowest' is accepted only with `priority`, so the queue is a priority queue.
+        const queue = this.#queue as PriorityQueue<T>;
         // Among equal priorities the newest is delivered last, so the incoming item loses ties.
         if (priority <= queue.lowestPriority()) {
           this.#drop(item, 'overflow');
@@ -225,7 +249,7 @@ export class Gate<T> {
   #enqueue(item: T, priority: number): void {
     const { ttl, scheduler } = this.#options;
     this.#queue.push(item, ttl === undefined ? 0 : scheduler.now(), priority);
-    if (ttl !== undefined && this.#expiryTimer === undefined) this.#scheduleExpiry();
+    if (ttl !== undefined && this.#ending.expiryTimer === undefined) this.#scheduleExpiry();
   }
 
   #drain(): void {
@@ -256,9 +280,10 @@ export class Gate<T> {
 
   /** Sends the terminal signal once the source is done and nothing waits (or nothing ever can pass). */
   #settle(): void {
-    if (this.#closed || this.#draining || !this.#sourceDone) return;
+    const ending = this.#ending;
+    if (this.#closed || this.#draining || !ending.sourceDone) return;
     if (this.#queue.size > 0) {
-      if (!this.#admissionEnded) return;
+      if (!ending.admissionEnded) return;
       let stuck: boolean;
       try {
         stuck = !this.#admission.admits(this.#queue.peek());
@@ -273,8 +298,8 @@ export class Gate<T> {
     }
     this.#closed = true;
     this.#cancelExpiry();
-    if (this.#hasDelayedError) this.#sink.error(this.#delayedError);
-    else this.#sink.complete();
+    if (ending.delayedError === undefined) this.#sink.complete();
+    else this.#sink.error(ending.delayedError.error);
   }
 
   #scheduleExpiry(): void {
@@ -283,20 +308,21 @@ export class Gate<T> {
       scheduler: ResolvedBufferOptions<T>['scheduler'];
     };
     const delay = Math.max(0, this.#queue.oldestEnqueuedAt() + ttl - scheduler.now());
-    this.#expiryTimer = scheduler.schedule(() => {
-      this.#expiryTimer = undefined;
+    const ending = this.#ending;
+    ending.expiryTimer = scheduler.schedule(() => {
+      ending.expiryTimer = undefined;
       if (this.#closed) return;
       this.#queue.removeExpired(scheduler.now() - ttl, (item) => this.#drop(item, 'expired'));
       if (this.#closed) return;
-      if (this.#queue.size > 0 && this.#expiryTimer === undefined) this.#scheduleExpiry();
+      if (this.#queue.size > 0 && ending.expiryTimer === undefined) this.#scheduleExpiry();
       // The new head may pass where an expired one could not (a lower cost); the drain then settles.
       this.#drain();
     }, delay);
   }
 
   #cancelExpiry(): void {
-    this.#expiryTimer?.unsubscribe();
-    this.#expiryTimer = undefined;
+    this.#ending.expiryTimer?.unsubscribe();
+    this.#ending.expiryTimer = undefined;
   }
 
   #dropThenFail(item: T, reason: DropReason, error: unknown): void {
@@ -307,7 +333,6 @@ export class Gate<T> {
   /** Counts a drop and reports it. A throwing `onDrop` fails the gate, or is reported once closed. */
   #drop(item: T, reason: DropReason): void {
     this.dropped[reason]++;
-    this.droppedTotal++;
     const onDrop = this.#options.onDrop;
     if (onDrop === undefined) return;
     try {

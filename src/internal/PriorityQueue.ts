@@ -1,4 +1,4 @@
-import type { WaitQueue } from './WaitQueue.js';
+import type { Placement, WaitQueue } from './WaitQueue.js';
 
 interface Entry<T> {
   readonly item: T;
@@ -58,6 +58,14 @@ export class PriorityQueue<T> implements WaitQueue<T> {
   /** Removes and returns the item that would be delivered last. Only when `size > 0`. */
   removeLowest(): T {
     return this.#removeAt(this.#indexOfLowest()).item;
+  }
+
+  placeLatest(): Placement {
+    return this.#heap.length > 0 ? 'replaces' : 'joins';
+  }
+
+  removeReplaced(): T {
+    return this.removeOldest();
   }
 
   removeExpired(deadline: number, onRemoved: (item: T) => void): void {

@@ -1,4 +1,4 @@
-import type { WaitQueue } from './WaitQueue.js';
+import type { Placement, WaitQueue } from './WaitQueue.js';
 
 const initialCapacity = 16;
 
@@ -47,6 +47,14 @@ export class RingBuffer<T> implements WaitQueue<T> {
 
   oldestEnqueuedAt(): number {
     return this.peekEnqueuedAt();
+  }
+
+  placeLatest(): Placement {
+    return this.#size > 0 ? 'replaces' : 'joins';
+  }
+
+  removeReplaced(): T {
+    return this.shift();
   }
 
   removeExpired(deadline: number, onRemoved: (item: T) => void): void {

@@ -1,6 +1,13 @@
 /**
- * Where the gate keeps items that wait for credit: a FIFO ring buffer, or a stable priority queue.
- * Each item remembers when it was enqueued, for `ttl`.
+ * Where an item that cannot pass goes under `strategy: 'latest'`: it `'replaces'` a waiting item (which
+ * `removeReplaced` then removes), `'joins'` the queue, or finds it `'full'` (a new key beyond
+ * `maxKeys`), and the overflow policy decides.
+ */
+export type Placement = 'replaces' | 'joins' | 'full';
+
+/**
+ * Where the gate keeps items that wait for credit: a FIFO ring buffer, a stable priority queue, or the
+ * latest items per key. Each item remembers when it was enqueued, for `ttl`.
  */
 export interface WaitQueue<T> {
   readonly size: number;
@@ -21,4 +28,8 @@ export interface WaitQueue<T> {
    * they arrived. `onRemoved` may re-enter the queue's owner, so it is called after the removal.
    */
   removeExpired(deadline: number, onRemoved: (item: T) => void): void;
+  /** `'latest'`: where `item` goes (one waiting item, replaced by every newcomer; or per key). */
+  placeLatest(item: T): Placement;
+  /** Removes and returns the item that `placeLatest` said the newcomer replaces. */
+  removeReplaced(): T;
 }

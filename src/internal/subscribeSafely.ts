@@ -15,8 +15,11 @@ class UpstreamSubscriber<T> extends Subscriber<T> {
     this.#handlers = handlers;
   }
 
-  protected override _next(value: T): void {
-    this.#handlers.next(value);
+  // `next` itself, not `_next`: RxJS's shared `Subscriber#next` calls `_next` from one call site that
+  // every kind of subscriber in the process goes through, megamorphic in any real application.
+  override next(value: T): void {
+    if (this.isStopped) super.next(value);
+    else this.#handlers.next(value);
   }
 
   protected override _error(error: unknown): void {
@@ -51,7 +54,18 @@ export function subscribeSafely<T>(
   owner: Subscription,
   handlers: UpstreamHandlers<T>,
 ): Subscription {
-  const upstream = new UpstreamSubscriber(handlers);
+  return subscribeSafelyThrough(source, owner, new UpstreamSubscriber(handlers));
+}
+
+/**
+ * {@link subscribeSafely} through a subscriber of the caller's own class: an operator's hot path, whose
+ * calls then stay monomorphic however many kinds of pipelines the process runs.
+ */
+export function subscribeSafelyThrough<T>(
+  source: Observable<T>,
+  owner: Subscription,
+  upstream: Subscriber<T>,
+): Subscription {
   owner.add(upstream);
   source.subscribe(upstream);
   return upstream;

@@ -4,7 +4,7 @@ import type { DropReason } from './DropReason.js';
 /**
  * What happens to an item that cannot be delivered yet:
  * `'buffer'` keeps it (bounded by `bufferSize`), `'drop'` drops it, `'latest'` keeps only the newest
- * waiting item, `'error'` fails the output.
+ * waiting item (or the newest per key, with `key`), `'error'` fails the output.
  *
  * @example
  * ```ts
@@ -62,13 +62,30 @@ export interface BufferOptions<T> {
   readonly strategy?: BackpressureStrategy;
   /** `'buffer'` only: the most items held at once, a positive integer, exact. Default 1024. */
   readonly bufferSize?: number;
-  /** `'buffer'` only: what a full buffer does with one more item. Default `'error'`. */
+  /**
+   * `'buffer'`: what a full buffer does with one more item; `'latest'` with `key`: what happens to an
+   * item of one more key than `maxKeys`. Default `'error'`.
+   */
   readonly overflow?: OverflowPolicy;
   /**
    * `'buffer'` only: turns the buffer into a stable priority queue, higher first and FIFO among equals.
    * Called once per buffered item; a throw errors the output.
    */
   readonly priority?: (item: T) => number;
+  /**
+   * `'latest'`: keep the latest waiting item per key rather than one for the whole stream; a newer item
+   * of the same key replaces it (reported `'replaced'`). Waiting keys are delivered fairly, the key that
+   * has waited longest first (a replaced item keeps its key's place). Called once per held item; a throw
+   * errors the output. (withHandshake also reads it for `ordered: 'per-key'`.)
+   */
+  readonly key?: (item: T) => unknown;
+  /** `'latest'` with `key`: how many of the newest items of each key wait, a positive integer. Default 1. */
+  readonly perKey?: number;
+  /**
+   * `'latest'` with `key`: the most keys waiting at once, a positive integer (default 1024), so memory
+   * is bounded by the number of keys; an item of one more key follows `overflow`.
+   */
+  readonly maxKeys?: number;
   /** `'buffer'` and `'latest'`: milliseconds an item may wait before it is dropped as `'expired'`. */
   readonly ttl?: number;
   /** Called once for every dropped item, with the reason. A throw errors the output. */

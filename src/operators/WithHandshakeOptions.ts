@@ -10,14 +10,20 @@ import type { BufferOptions } from './BufferOptions.js';
  * import type { WithHandshakeOptions } from 'rxjs-backpressure';
  *
  * const options: WithHandshakeOptions<string> = { bufferSize: 64, overflow: 'drop-oldest', ordered: true };
+ * const perAccount: WithHandshakeOptions<{ account: string }> = {
+ *   ordered: 'per-key',
+ *   key: (transfer) => transfer.account, // in order per account, accounts in parallel
+ * };
  * ```
  */
 export interface WithHandshakeOptions<T> extends BufferOptions<T> {
   /**
    * `true`: results come out in the order their items came in (a result waits for those before it).
-   * Default `false`: in the order the calls finish, like `mergeMap`.
+   * `'per-key'` (with `key`): in that order within each key only, so keys (accounts, devices) run in
+   * parallel and a slow call holds back only later results of its own key. Default `false`: in the
+   * order the calls finish, like `mergeMap`.
    */
-  readonly ordered?: boolean;
+  readonly ordered?: boolean | 'per-key';
   /**
    * Reports this stage to the monitor while subscribed: its counts (received, delivered, buffered,
    * dropped by reason), its own calls in flight, and the service's capacity and utilization when the

@@ -5,9 +5,10 @@ import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
 import { booleanOption } from '../internal/booleanOption.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { Gate } from '../internal/Gate.js';
+import { GateSubscriber } from '../internal/GateSubscriber.js';
 import { optionalFunction, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
-import { subscribeSafely } from '../internal/subscribeSafely.js';
+import { subscribeSafelyThrough } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import type { RequestCreditsOptions } from './RequestCreditsOptions.js';
 
@@ -90,11 +91,7 @@ export function requestCredits<T>(
         complete: () => gate.admissionEnded(),
       });
       if (!gate.closed) {
-        subscribeSafely(source, subscriber, {
-          next: (item) => gate.offer(item),
-          error: (error) => gate.sourceError(error, delayError),
-          complete: () => gate.sourceComplete(),
-        });
+        subscribeSafelyThrough(source, subscriber, new GateSubscriber(gate, delayError));
       }
     });
 }

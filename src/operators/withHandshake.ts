@@ -3,13 +3,13 @@ import { toCreditSignal } from '../credits/toCreditSignal.js';
 import type { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
 import type { Admission } from '../internal/Admission.js';
 import { assertService } from '../internal/assertService.js';
-import { booleanOption } from '../internal/booleanOption.js';
 import { describeValue } from '../internal/describeValue.js';
 import { Gate } from '../internal/Gate.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { OrderedResults } from '../internal/OrderedResults.js';
 import { refusalOf } from '../internal/refusalOf.js';
 import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
+import { type ResultOrder, resultOrder } from '../internal/resultOrder.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import type { HandshakeProvider } from '../service/HandshakeProvider.js';
@@ -36,10 +36,11 @@ import type { WithHandshakeOptions } from './WithHandshakeOptions.js';
  *   {@link Service} without `credits$` (or one whose `credits$` has completed) is retried each time a
  *   call made through this operator settles, so it cannot see room freed by other callers: give such
  *   services a `credits$` when they are shared.
- * - Results come in completion order, like `mergeMap`, or in input order with `ordered: true`. A
- *   `do()` that returns an Observable may emit any number of values. With `ordered: true`, a finished
- *   call whose results still wait for an earlier one when the output ends has its item reported
- *   dropped (`'unsubscribed'`, or `'error'`), like a waiting item.
+ * - Results come in completion order, like `mergeMap`, in input order with `ordered: true`, or in
+ *   input order within each key with `ordered: 'per-key'` and `key`. A `do()` that returns an
+ *   Observable may emit any number of values. When ordered, a finished call whose results still wait
+ *   for an earlier one when the output ends has its item reported dropped (`'unsubscribed'`, or
+ *   `'error'`), like a waiting item.
  * - A failing `do()` errors the output like `mergeMap` does, and no further `do()` is started; waiting
  *   items are dropped with reason `'error'`. A source error does the same (it does not wait).
  * - Completion of the source completes the output after every waiting item was handed over and every
@@ -67,8 +68,8 @@ export function withHandshake<T, R>(
 ): OperatorFunction<T, R> {
   assertService(service, 'withHandshake(service)');
   const wakeUps = 'credits$' in service ? toCreditSignal(service, 'withHandshake(service)') : undefined;
-  const resolved = resolveBufferOptions(options, 'options', ['ordered', 'monitor']);
-  const ordered = booleanOption(options?.ordered ?? false, 'options.ordered');
+  const resolved = resolveBufferOptions(options, 'options', ['ordered', 'key', 'monitor']);
+  const ordered = resultOrder(options);
   const monitor = monitorOption(options?.monitor, 'options.monitor');
 
   return (source) =>
@@ -112,11 +113,16 @@ class HandshakeCalls<T, R> implements Admission<T> {
   #wakeOnSettle: boolean;
   #handedOver = false;
 
-  constructor(service: Service<T, R>, subscriber: Subscriber<R>, ordered: boolean, wakeOnSettle: boolean) {
+  constructor(
+    service: Service<T, R>,
+    subscriber: Subscriber<R>,
+    ordered: ResultOrder<T> | undefined,
+    wakeOnSettle: boolean,
+  ) {
     this.#service = service;
     this.#subscriber = subscriber;
     this.#wakeOnSettle = wakeOnSettle;
-    this.#ordered = ordered ? new OrderedResults((value) => subscriber.next(value)) : undefined;
+    this.#ordered = ordered && new OrderedResults((value) => subscriber.next(value), ordered.key);
   }
 
   admits(): boolean {
@@ -138,9 +144,10 @@ class HandshakeCalls<T, R> implements Admission<T> {
   /** The gate hands an item over: start the call. */
   next(item: T): void {
     this.inFlight++;
-    const call = this.#ordered?.start(item) ?? 0;
+    let call = 0;
     let result: Promise<R> | Observable<R>;
     try {
+      call = this.#ordered?.start(item) ?? 0; // a throwing key fails like a throwing do()
       result = this.#service.do(item, this.#abort.signal);
     } catch (error) {
       this.#failed(error);

@@ -8,7 +8,7 @@ import { booleanOption } from '../internal/booleanOption.js';
 import { describeValue } from '../internal/describeValue.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
 import { numberOption } from '../internal/numberOption.js';
-import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { acquireScript, releaseScript, renewScript } from './internal/capacityScripts.js';
 import { checkClient } from './internal/checkClient.js';
 
@@ -75,6 +75,7 @@ interface Lease {
   lost: boolean;
 }
 
+const optionKeys = ['redis', 'key', 'capacity', 'handler', 'leaseTtl', 'reuseFor', 'epochGuard'];
 const retryBackoff: BackoffPolicy = { initialDelay: 50, maxDelay: 2_000, factor: 2, jitter: 'full' };
 /**
  * Longest wait for a wake-up before asking again, which keeps this process's place in the queue (it
@@ -166,12 +167,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
 
   constructor(options: DistributedCapacityOptions<Req, Res>) {
     const given = optionsObject(options, 'options');
-    const known = ['redis', 'key', 'capacity', 'handler', 'leaseTtl', 'reuseFor', 'epochGuard'];
-    for (const name of Object.keys(given)) {
-      if (!known.includes(name)) {
-        throw new TypeError(`options.${name} is not an option here; the options are ${known.join(', ')}.`);
-      }
-    }
+    refuseUnknownKeys(given, optionKeys, 'options');
     this.#redis = checkClient(given.redis, 'options.redis');
     const key = keyOf(given.key);
     this.#capacity = numberOption(

@@ -5,7 +5,7 @@ import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { booleanOption } from '../internal/booleanOption.js';
 import { describeValue } from '../internal/describeValue.js';
 import { numberOption } from '../internal/numberOption.js';
-import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
+import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { checkClient } from './internal/checkClient.js';
 import { StreamConsumer, type StreamSettings } from './internal/StreamConsumer.js';
@@ -97,11 +97,7 @@ const positiveIntegerOrInfinity = (value: number): boolean =>
 
 function settingsOf(options: RedisStreamOptions): StreamSettings {
   const given = optionsObject(options, 'options');
-  for (const key of Object.keys(given)) {
-    if (!optionKeys.includes(key)) {
-      throw new TypeError(`options.${key} is not an option here; the options are ${optionKeys.join(', ')}.`);
-    }
-  }
+  refuseUnknownKeys(given, optionKeys, 'options');
   const stream = keyOption(given.stream, 'options.stream');
   const claimIdle = numberOption(
     given.claimIdle ?? 30_000,

@@ -2,7 +2,7 @@ import { isObservable, type Observable, type SchedulerLike, tap } from 'rxjs';
 import { describeValue } from '../internal/describeValue.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
-import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
 import type { HandshakeProvider } from './HandshakeProvider.js';
@@ -19,6 +19,8 @@ import { TrackedService } from './TrackedService.js';
  * const options: AdaptiveServiceOptions<string, number> = {
  *   handler: async (url, signal) => (await fetch(url, { signal })).status,
  *   algorithm: aimdLimit({ initial: 8 }), // a fresh algorithm for each service
+ *   // A response that does not parse says nothing about the server's load.
+ *   isDropped: (error) => !(error instanceof SyntaxError),
  * };
  * const fetcher = new AdaptiveService(options);
  * ```
@@ -32,6 +34,13 @@ export interface AdaptiveServiceOptions<Req, Res> {
   readonly scheduler?: SchedulerLike | undefined;
   /** Reports calls in flight, the current limit as capacity, utilization and latency to the monitor. */
   readonly monitor?: FlowMonitor | undefined;
+  /**
+   * Whether a failure of the handler is a sign of overload, a sample with `dropped: true`. A failure
+   * it says is not (a bad request, a job that cannot succeed) is no sample at all, like an aborted
+   * call: its latency, often that of a fast failure, says nothing about queueing either. Default:
+   * every failure is a drop. A throw counts the call as dropped and is reported as unhandled.
+   */
+  readonly isDropped?: ((error: unknown) => boolean) | undefined;
 }
 
 /** Algorithms already driving a service: each holds one limit's state, so sharing one would mix two. */
@@ -50,7 +59,11 @@ function isLimit(value: unknown): value is number {
  *
  * - A call that fails (throws, rejects, errors) is a sample with `dropped: true`; one that succeeds,
  *   `dropped: false`. `inFlight` counts the calls running when it started, itself included.
- * - A call whose caller aborted it is not a sample: its latency says nothing about the service.
+ * - A call whose caller aborted it is not a sample: its latency says nothing about the service. Nor is
+ *   a failure that `isDropped` says is not one of overload: counted as drops, such failures shrink the
+ *   limit whatever the load. A service that fails one job in five for reasons of the job holds a
+ *   latency-based limit near its minimum, and its calls settle one at a time long after the service
+ *   could take more again (measured in the demo, `npm run demo`: the limit fell from 14 to 1-3).
  * - An algorithm that throws, or returns anything but a positive safe integer, leaves the capacity as
  *   it was and the error is reported (RxJS `config.onUnhandledError`, else thrown asynchronously);
  *   the call's own outcome is unaffected.
@@ -80,6 +93,7 @@ export class AdaptiveService<Req, Res> implements HandshakeProvider<Req, Res> {
   readonly #service: TrackedService<Req, Res>;
   readonly #algorithm: LimitAlgorithm;
   readonly #scheduler: SchedulerLike;
+  readonly #isDropped: (error: unknown) => boolean;
 
   constructor(options: AdaptiveServiceOptions<Req, Res>) {
     const checked = optionsObject(options, 'options');
@@ -105,6 +119,7 @@ export class AdaptiveService<Req, Res> implements HandshakeProvider<Req, Res> {
       );
     }
     this.#scheduler = schedulerOption(checked.scheduler, 'options.scheduler');
+    this.#isDropped = optionalFunction(checked.isDropped, 'options.isDropped') ?? (() => true);
     claimed.add(algorithm);
     this.#algorithm = algorithm as LimitAlgorithm;
     this.#service = new TrackedService<Req, Res>({
@@ -145,36 +160,47 @@ export class AdaptiveService<Req, Res> implements HandshakeProvider<Req, Res> {
   ): Promise<Res> | Observable<Res> | Res {
     const start = this.#scheduler.now();
     const inFlight = this.#service.active;
-    const learn = (dropped: boolean): void => {
+    const learn = (failure: { readonly error: unknown } | undefined): void => {
       if (signal.aborted) return;
+      const dropped = failure !== undefined;
+      if (dropped && !this.#overloaded(failure.error)) return;
       this.#learn({ latency: Math.max(0, this.#scheduler.now() - start), inFlight, dropped });
     };
     let result: Promise<Res> | Observable<Res> | Res;
     try {
       result = handler(req, signal);
     } catch (error) {
-      learn(true);
+      learn({ error });
       throw error;
     }
     if (isObservable(result)) {
       return (result as Observable<Res>).pipe(
-        tap({ complete: () => learn(false), error: () => learn(true) }),
+        tap({ complete: () => learn(undefined), error: (error: unknown) => learn({ error }) }),
       );
     }
     if (isPromiseLike(result)) {
       return Promise.resolve(result).then(
         (value) => {
-          learn(false);
+          learn(undefined);
           return value;
         },
         (error: unknown) => {
-          learn(true);
+          learn({ error });
           throw error;
         },
       );
     }
-    learn(false);
+    learn(undefined);
     return result;
+  }
+
+  #overloaded(error: unknown): boolean {
+    try {
+      return this.#isDropped(error);
+    } catch (thrown) {
+      reportUnhandledError(thrown);
+      return true;
+    }
   }
 
   #learn(sample: LimitSample): void {

@@ -93,32 +93,49 @@ export interface CircuitBreaker<Req, Res> extends HandshakeProvider<Req, Res> {
 }
 
 type Outcome = 'success' | 'failure' | 'neutral';
+
+/** A breaker's options, resolved once. */
+interface BreakerSettings {
+  readonly failureThreshold: number;
+  readonly resetTimeout: number;
+  readonly halfOpenMaxCalls: number;
+  readonly isFailure: (error: unknown) => boolean;
+  readonly scheduler: SchedulerLike;
+}
+
+/** Where the circuit stands. */
+interface Circuit {
+  state: CircuitState;
+  /** Bumps on every turn, so an outcome of a call started in an earlier period is ignored. */
+  epoch: number;
+  failures: number;
+  /** Trial calls started in this half-open period and not freed without a verdict. */
+  trials: number;
+  openUntil: number;
+  timer: Subscription | undefined;
+  /** Subscribers of state$ and credits$: the open → half-open timer runs only while there are some. */
+  listeners: number;
+}
 type CircuitEvent = CircuitState | 'trial-freed';
 
 class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
+  // Within the fast-properties budget of a class built per call (README, "Design notes"): the options
+  // live in `#settings`, where the circuit stands in `#circuit`.
   readonly state$: Observable<CircuitState>;
   readonly credits$: Observable<number>;
 
   readonly #service: Service<Req, Res>;
-  readonly #failureThreshold: number;
-  readonly #resetTimeout: number;
-  readonly #halfOpenMaxCalls: number;
-  readonly #isFailure: (error: unknown) => boolean;
-  readonly #scheduler: SchedulerLike;
-  /** The room the service advertises: its own credits$, or one credit per call that settles here. */
-  readonly #room: Observable<number>;
+  readonly #settings: BreakerSettings;
   readonly #settled: Subject<number> | undefined;
-
-  #state: CircuitState = 'closed';
-  /** Bumps on every turn, so an outcome of a call started in an earlier period is ignored. */
-  #epoch = 0;
-  #failures = 0;
-  /** Trial calls started in this half-open period and not freed without a verdict. */
-  #trials = 0;
-  #openUntil = 0;
-  #timer: Subscription | undefined;
-  /** Subscribers of state$ and credits$: the open → half-open timer runs only while there are some. */
-  #listeners = 0;
+  readonly #circuit: Circuit = {
+    state: 'closed',
+    epoch: 0,
+    failures: 0,
+    trials: 0,
+    openUntil: 0,
+    timer: undefined,
+    listeners: 0,
+  };
 
   readonly #events = new Subject<CircuitEvent>();
   /** Events waiting to be published, so a turn made by a listener is seen after the one it reacts to. */
@@ -129,33 +146,36 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
     assertService(service, 'circuitBreaker(service)');
     const given = optionsObject(options, 'options');
     this.#service = service;
-    this.#failureThreshold = numberOption(
+    const failureThreshold = numberOption(
       given.failureThreshold,
       'options.failureThreshold',
       'a positive integer',
       (n) => Number.isSafeInteger(n) && n >= 1,
     );
-    this.#resetTimeout = numberOption(
+    const resetTimeout = numberOption(
       given.resetTimeout,
       'options.resetTimeout',
       'a finite number of milliseconds >= 0',
       (n) => Number.isFinite(n) && n >= 0,
     );
-    this.#halfOpenMaxCalls = numberOption(
+    const halfOpenMaxCalls = numberOption(
       given.halfOpenMaxCalls ?? 1,
       'options.halfOpenMaxCalls',
       'a positive integer',
       (n) => Number.isSafeInteger(n) && n >= 1,
     );
-    this.#isFailure =
+    const isFailure =
       optionalFunction(given.isFailure, 'options.isFailure') ?? ((e) => !isServiceAtCapacity(e));
-    this.#scheduler = schedulerOption(given.scheduler, 'options.scheduler');
+    const scheduler = schedulerOption(given.scheduler, 'options.scheduler');
+    this.#settings = { failureThreshold, resetTimeout, halfOpenMaxCalls, isFailure, scheduler };
+    /** The room the service advertises: its own credits$, or one credit per call that settles here. */
+    let room: Observable<number>;
     if ('credits$' in service) {
-      this.#room = toCreditSignal(service as HandshakeProvider<Req, Res>, 'service');
+      room = toCreditSignal(service as HandshakeProvider<Req, Res>, 'service');
       this.#settled = undefined;
     } else {
       this.#settled = new Subject<number>();
-      this.#room = this.#settled;
+      room = this.#settled;
     }
 
     this.state$ = new Observable<CircuitState>((subscriber) => {
@@ -182,7 +202,7 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
       subscriber.add(
         this.#events.subscribe((event) => {
           if (event === 'half-open') {
-            subscriber.next(this.#halfOpenMaxCalls);
+            subscriber.next(this.#settings.halfOpenMaxCalls);
           } else if (event === 'trial-freed') {
             subscriber.next(1);
           } else if (event === 'closed' && withheld > 0) {
@@ -192,12 +212,12 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
           }
         }),
       );
-      if (this.#state === 'half-open' && this.#trials < this.#halfOpenMaxCalls) {
-        subscriber.next(this.#halfOpenMaxCalls - this.#trials);
+      if (this.#circuit.state === 'half-open' && this.#circuit.trials < this.#settings.halfOpenMaxCalls) {
+        subscriber.next(this.#settings.halfOpenMaxCalls - this.#circuit.trials);
       }
-      subscribeSafely(this.#room, subscriber, {
+      subscribeSafely(room, subscriber, {
         next: (grant) => {
-          if (this.#state === 'closed') subscriber.next(grant);
+          if (this.#circuit.state === 'closed') subscriber.next(grant);
           else withheld = addCredits(withheld, grant);
         },
         error: (error) => subscriber.error(error),
@@ -209,29 +229,31 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
 
   get state(): CircuitState {
     this.#refresh();
-    return this.#state;
+    return this.#circuit.state;
   }
 
   isReady(): boolean {
     this.#refresh();
-    if (this.#state === 'open') return false;
-    if (this.#state === 'half-open' && this.#trials >= this.#halfOpenMaxCalls) return false;
+    if (this.#circuit.state === 'open') return false;
+    if (this.#circuit.state === 'half-open' && this.#circuit.trials >= this.#settings.halfOpenMaxCalls)
+      return false;
     return this.#service.isReady();
   }
 
   do(req: Req, signal?: AbortSignal): Promise<Res> {
     this.#refresh();
-    const state = this.#state;
+    const state = this.#circuit.state;
     if (state === 'open') {
-      const retryAfter = Math.max(0, this.#openUntil - this.#scheduler.now());
+      const retryAfter = Math.max(0, this.#circuit.openUntil - this.#settings.scheduler.now());
       return Promise.reject(new CircuitOpenError({ state, retryAfter }));
     }
     const trial = state === 'half-open';
     if (trial) {
-      if (this.#trials >= this.#halfOpenMaxCalls) return Promise.reject(new CircuitOpenError({ state }));
-      this.#trials++;
+      if (this.#circuit.trials >= this.#settings.halfOpenMaxCalls)
+        return Promise.reject(new CircuitOpenError({ state }));
+      this.#circuit.trials++;
     }
-    const epoch = this.#epoch;
+    const epoch = this.#circuit.epoch;
     const work = callService(this.#service, req, signal);
     // Registered before the caller's handlers, so the caller already sees the state this call led to.
     work.then(
@@ -245,7 +267,7 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
     // The caller gave up: that says nothing about the service's health.
     if (signal?.aborted) return 'neutral';
     try {
-      return this.#isFailure(error) ? 'failure' : 'neutral';
+      return this.#settings.isFailure(error) ? 'failure' : 'neutral';
     } catch (thrown) {
       reportUnhandledError(thrown);
       return 'failure';
@@ -253,19 +275,19 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
   }
 
   #record(epoch: number, trial: boolean, outcome: Outcome): void {
-    if (epoch === this.#epoch) {
+    if (epoch === this.#circuit.epoch) {
       if (trial) {
         if (outcome === 'success') {
           this.#turn('closed');
         } else if (outcome === 'failure') {
           this.#open();
         } else {
-          this.#trials--;
+          this.#circuit.trials--;
           this.#publish('trial-freed');
         }
       } else if (outcome === 'success') {
-        this.#failures = 0;
-      } else if (outcome === 'failure' && ++this.#failures >= this.#failureThreshold) {
+        this.#circuit.failures = 0;
+      } else if (outcome === 'failure' && ++this.#circuit.failures >= this.#settings.failureThreshold) {
         this.#open();
       }
     }
@@ -274,43 +296,45 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
 
   /** Completes a due open → half-open turn when no timer did it (nobody was listening). */
   #refresh(): void {
-    if (this.#state === 'open' && this.#scheduler.now() >= this.#openUntil) this.#turn('half-open');
+    if (this.#circuit.state === 'open' && this.#settings.scheduler.now() >= this.#circuit.openUntil)
+      this.#turn('half-open');
   }
 
   #open(): void {
-    this.#openUntil = this.#scheduler.now() + this.#resetTimeout;
+    this.#circuit.openUntil = this.#settings.scheduler.now() + this.#settings.resetTimeout;
     this.#turn('open');
     this.#armTimer();
   }
 
   #turn(state: CircuitState): void {
-    this.#state = state;
-    this.#epoch++;
-    this.#failures = 0;
-    this.#trials = 0;
-    this.#timer?.unsubscribe();
-    this.#timer = undefined;
+    this.#circuit.state = state;
+    this.#circuit.epoch++;
+    this.#circuit.failures = 0;
+    this.#circuit.trials = 0;
+    this.#circuit.timer?.unsubscribe();
+    this.#circuit.timer = undefined;
     this.#publish(state);
   }
 
   #armTimer(): void {
-    if (this.#state !== 'open' || this.#listeners === 0 || this.#timer !== undefined) return;
-    this.#timer = this.#scheduler.schedule(
+    if (this.#circuit.state !== 'open' || this.#circuit.listeners === 0 || this.#circuit.timer !== undefined)
+      return;
+    this.#circuit.timer = this.#settings.scheduler.schedule(
       () => {
-        this.#timer = undefined;
-        if (this.#state === 'open') this.#turn('half-open');
+        this.#circuit.timer = undefined;
+        if (this.#circuit.state === 'open') this.#turn('half-open');
       },
-      Math.max(0, this.#openUntil - this.#scheduler.now()),
+      Math.max(0, this.#circuit.openUntil - this.#settings.scheduler.now()),
     );
   }
 
   #listen(subscriber: Subscriber<unknown>): void {
-    this.#listeners++;
+    this.#circuit.listeners++;
     this.#armTimer();
     subscriber.add(() => {
-      if (--this.#listeners > 0) return;
-      this.#timer?.unsubscribe();
-      this.#timer = undefined;
+      if (--this.#circuit.listeners > 0) return;
+      this.#circuit.timer?.unsubscribe();
+      this.#circuit.timer = undefined;
     });
   }
 

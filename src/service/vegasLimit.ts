@@ -57,6 +57,12 @@ export interface VegasLimitOptions {
  *   rose for good is so not judged against a minimum it can no longer reach. (Netflix's resets
  *   `noLoad` to the current latency instead, which under sustained load is queueing latency: the
  *   limit then ratchets upwards probe after probe.) A drop ends a probe early;
+ * - a limit that has fallen to half its highest value since the last probe probes at once: the
+ *   latency that drives it down may have risen for reasons other than load (a slower backend, a
+ *   degraded dependency), and against a stale `noLoad` every call looks queued, so without this the
+ *   limit falls step by step towards `min`, and stays there until the next scheduled probe, many
+ *   round trips later. Queueing of our own calls survives the probe (it falls with the halved
+ *   limit); a slower service does not (its latency stays, and becomes the new `noLoad`);
  * - the estimated queue is `queue = ceil(inFlight × (1 − noLoad / latency))`, the calls that ran beyond
  *   what the service completes at its no-load latency;
  * - `queue > beta × step`: shrink, `L − step`; a dropped call shrinks it likewise;
@@ -132,6 +138,8 @@ export function vegasLimit(options?: VegasLimitOptions): LimitAlgorithm {
   /** Samples still to take at the halved limit while probing for noLoad, and the estimate to resume. */
   let probing = 0;
   let resume = initial;
+  /** The highest estimate since the last probe: a fall to half of it calls a probe now. */
+  let highest = initial;
   let jitter = 0.5 + random() / 2;
 
   const next = (sample: LimitSample): number | undefined => {
@@ -179,10 +187,11 @@ export function vegasLimit(options?: VegasLimitOptions): LimitAlgorithm {
           return limit;
         }
         sinceProbe++;
-        if (sinceProbe >= jitter * probeMultiplier * estimate) {
+        if (sinceProbe >= jitter * probeMultiplier * estimate || (estimate <= highest / 2 && noLoad > 0)) {
           sinceProbe = 0;
           jitter = 0.5 + random() / 2;
           resume = estimate;
+          highest = estimate;
           estimate = Math.max(min, estimate / 2);
           limit = Math.floor(estimate);
           noLoad = 0;
@@ -197,6 +206,7 @@ export function vegasLimit(options?: VegasLimitOptions): LimitAlgorithm {
       const target = next(sample);
       if (target === undefined) return limit;
       estimate = estimate * (1 - smoothing) + Math.max(min, Math.min(max, target)) * smoothing;
+      highest = Math.max(highest, estimate);
       limit = Math.floor(estimate);
       return limit;
     },

@@ -57,9 +57,19 @@ function notAResult(result: unknown): TypeError | undefined {
       );
 }
 
+const arrayValues = Array.prototype[Symbol.iterator];
+
+/** `iterable` itself when it is an array read through the array iterator, which indexing stands in for. */
+function plainArray<T>(iterable: Iterable<T>): readonly T[] | undefined {
+  return Array.isArray(iterable) && iterable[Symbol.iterator] === arrayValues ? iterable : undefined;
+}
+
 function readIterable<T>(iterable: Iterable<T>): OpenReader<T> {
   return (subscriber, demand) => {
-    const iterator = iterable[Symbol.iterator]();
+    // A plain array is read by index, as from(array) reads it, with no iterator result per item.
+    const array = plainArray(iterable);
+    let index = 0;
+    const iterator = array === undefined ? iterable[Symbol.iterator]() : undefined;
     let ended = false;
     let draining = false;
     // A loop, never recursion: a grant made inside the downstream `next` lands in the loop running below it.
@@ -68,9 +78,19 @@ function readIterable<T>(iterable: Iterable<T>): OpenReader<T> {
       draining = true;
       try {
         while (!subscriber.closed && demand.credit.outstanding > 0) {
+          if (array !== undefined) {
+            if (index >= array.length) {
+              ended = true;
+              subscriber.complete();
+              return;
+            }
+            demand.credit.admit();
+            subscriber.next(array[index++] as T);
+            continue;
+          }
           let result: IteratorResult<T>;
           try {
-            result = iterator.next();
+            result = (iterator as Iterator<T>).next();
           } catch (error) {
             ended = true;
             subscriber.error(error);
@@ -96,7 +116,7 @@ function readIterable<T>(iterable: Iterable<T>): OpenReader<T> {
       release: () => {
         if (ended) return;
         ended = true;
-        if (typeof iterator.return !== 'function') return;
+        if (typeof iterator?.return !== 'function') return;
         try {
           iterator.return();
         } catch (error) {

@@ -23,8 +23,8 @@ class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
   #tail = 0;
   #lastReject: Reject | undefined;
   #ended = false;
-  #hasError = false;
-  #error: unknown;
+  /** An error no next() was waiting for, kept for the next call. */
+  #failure: { readonly error: unknown } | undefined;
 
   constructor(bridge: CreditBridge<T>) {
     this.#bridge = bridge;
@@ -43,11 +43,10 @@ class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
 
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.#ended) {
-      if (!this.#hasError) return Promise.resolve(done());
-      const error = this.#error;
-      this.#hasError = false;
-      this.#error = undefined;
-      return Promise.reject(error);
+      const failure = this.#failure;
+      if (failure === undefined) return Promise.resolve(done());
+      this.#failure = undefined;
+      return Promise.reject(failure.error);
     }
     const result = new Promise<IteratorResult<T, undefined>>((resolve, reject) => {
       this.#resolves[this.#tail] = resolve;
@@ -73,8 +72,7 @@ class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
   }
 
   return(): Promise<IteratorResult<T, undefined>> {
-    this.#hasError = false;
-    this.#error = undefined;
+    this.#failure = undefined;
     this.#end(false, undefined);
     this.#subscription?.unsubscribe();
     return Promise.resolve(done());
@@ -102,8 +100,7 @@ class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
     // and every later call sees the end.
     if (failed) {
       if (this.#take() === undefined) {
-        this.#hasError = true;
-        this.#error = error;
+        this.#failure = { error };
       } else {
         this.#lastReject?.(error);
       }

@@ -1,12 +1,14 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { defer, finalize, type Observable } from 'rxjs';
+import { defer, finalize, VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handshakeHandler } from '../../src/http/handshakeHandler.js';
 import { type SseEvent, SseParser } from '../../src/http/internal/SseParser.js';
 import { type HandshakeProvider, ServiceAtCapacityError } from '../../src/index.js';
 import { TrackedService } from '../../src/service/TrackedService.js';
 import { eventually, type LoopbackServer, serveOnLoopback } from './serveOnLoopback.js';
+
+const json = { 'content-type': 'application/json' };
 
 /** A promise the test settles by hand. */
 function latch<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -36,6 +38,20 @@ function post(url: string, body: string, init: RequestInit = {}): Promise<Respon
     body,
     ...init,
   });
+}
+
+/** Wraps a TrackedService so a test can count the credits$ subscriptions the handler holds. */
+function countingSubscriptions<Req, Res>(tracked: TrackedService<Req, Res>) {
+  const counter = { subscribed: 0 };
+  const provider: HandshakeProvider<Req, Res> = {
+    isReady: () => tracked.isReady(),
+    do: (req, signal) => tracked.do(req, signal),
+    credits$: defer(() => {
+      counter.subscribed++;
+      return tracked.credits$.pipe(finalize(() => counter.subscribed--));
+    }),
+  };
+  return { provider: provider as HandshakeProvider<unknown, unknown>, counter };
 }
 
 /** Opens `/credits` and collects its events until `stop()`. */
@@ -73,10 +89,31 @@ describe('handshakeHandler', () => {
 
     it('refuses bad options with errors naming the option and the value', () => {
       const provider = new TrackedService({ capacity: 1, handler: async () => 1 });
-      expect(() => handshakeHandler(provider, { retryAfter: 1.5 })).toThrow(
-        'options.retryAfter must be a non-negative integer number of seconds, got 1.5.',
+      expect(() => handshakeHandler(provider, { retryAfter: -1 })).toThrow(
+        'options.retryAfter must be a non-negative finite number of seconds, got -1.',
       );
-      expect(() => handshakeHandler(provider, { retryAfter: -1 })).toThrow(RangeError);
+      expect(() => handshakeHandler(provider, { retryAfter: Number.POSITIVE_INFINITY })).toThrow(RangeError);
+      expect(() => handshakeHandler(provider, { maxStreams: 1.5 })).toThrow(
+        'options.maxStreams must be a non-negative integer, got 1.5.',
+      );
+      expect(() => handshakeHandler(provider, { callTimeout: 0 })).toThrow(/options.callTimeout.*got 0/);
+      expect(() => handshakeHandler(provider, { revokeAfter: -5 })).toThrow(/options.revokeAfter.*got -5/);
+      expect(() => handshakeHandler(provider, { heartbeatInterval: Number.POSITIVE_INFINITY })).toThrow(
+        /options.heartbeatInterval/,
+      );
+      expect(() => handshakeHandler(provider, { scheduler: {} as never })).toThrow(/options.scheduler/);
+      expect(() => handshakeHandler(provider, { cors: { origins: 'https://a.example' as never } })).toThrow(
+        "options.cors.origins must be '*' or an array of origin strings, got 'https://a.example' (string).",
+      );
+      expect(() => handshakeHandler(provider, { cors: { origins: '*', credentials: 1 as never } })).toThrow(
+        'options.cors.credentials must be a boolean, got 1.',
+      );
+      expect(() => handshakeHandler(provider, { maxBodybytes: 5 } as never)).toThrow(
+        'options.maxBodybytes is not an option here (did you mean maxBodyBytes?)',
+      );
+      expect(() => handshakeHandler(provider, { cors: { origins: '*', origin: 'x' } as never })).toThrow(
+        /options.cors.origin is not an option here/,
+      );
       expect(() => handshakeHandler(provider, { maxBodyBytes: Number.NaN })).toThrow(
         /options.maxBodyBytes.*NaN/,
       );
@@ -215,9 +252,34 @@ describe('handshakeHandler', () => {
       const refused = await post(url, '1');
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('3');
+      expect(refused.headers.get('retry-after-ms')).toBe('2500');
     });
 
-    it('derives Retry-After from the average call duration divided by the capacity, at least 1 s', async () => {
+    it('caps absurd retry advice at a day, so Retry-After stays a plain integer', async () => {
+      const provider: HandshakeProvider<unknown, never> = {
+        credits$: new (await import('rxjs')).Subject<number>(),
+        isReady: () => true,
+        do: () => Promise.reject(new ServiceAtCapacityError({ retryAfter: 1e25 })),
+      };
+      const { url } = await serve(provider);
+      const refused = await post(url, '1');
+      expect(refused.headers.get('retry-after')).toBe('86400');
+      expect(refused.headers.get('retry-after-ms')).toBe('86400000');
+    });
+
+    it('advises sub-second waits from the retryAfter option in Retry-After-Ms', async () => {
+      const gate = latch();
+      const provider = new TrackedService({ capacity: 1, handler: () => gate.promise });
+      const { url } = await serve(provider, { retryAfter: 0.05 });
+      void provider.do(undefined);
+      const refused = await post(url, '1');
+      expect(refused.headers.get('retry-after-ms')).toBe('50');
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ retryAfterMs: 50, retryAfter: 1 });
+      gate.resolve();
+    });
+
+    it('derives Retry-After-Ms from the average call duration divided by the capacity, and Retry-After in whole seconds from it', async () => {
       const gate = latch();
       let slow = true;
       const provider = new TrackedService({
@@ -230,13 +292,18 @@ describe('handshakeHandler', () => {
       const { url } = await serve(provider);
       const running = post(url, '1');
       await eventually(() => provider.active === 1);
-      expect((await post(url, '2')).headers.get('retry-after')).toBe('1');
+      const first = await post(url, '2');
+      // No call finished yet: the least advice, 1 ms, which is 1 s in whole seconds.
+      expect(first.headers.get('retry-after-ms')).toBe('1');
+      expect(first.headers.get('retry-after')).toBe('1');
       await running;
       slow = false;
       const held = post(url, '3');
       await eventually(() => provider.active === 1);
       // One call of about 1.1 s on a capacity of 1: a slot frees every 1.1 s, rounded up to 2.
-      expect((await post(url, '4')).headers.get('retry-after')).toBe('2');
+      const second = await post(url, '4');
+      expect(Number(second.headers.get('retry-after-ms'))).toBeGreaterThanOrEqual(1_100);
+      expect(second.headers.get('retry-after')).toBe('2');
       gate.resolve();
       await held;
     });
@@ -282,7 +349,6 @@ describe('handshakeHandler', () => {
       const { url } = await serve(provider, { maxBodyBytes: 16 });
       const declared = await post(url, JSON.stringify('x'.repeat(100)));
       expect(declared.status).toBe(413);
-      expect(declared.headers.get('connection')).toBe('close');
       expect((await declared.json()).message).toBe('The body is larger than the limit of 16 bytes.');
 
       const chunks = new ReadableStream<Uint8Array>({
@@ -293,6 +359,7 @@ describe('handshakeHandler', () => {
       });
       const streamed = await fetch(new URL('do', url), {
         method: 'POST',
+        headers: json,
         body: chunks,
         duplex: 'half',
       } as RequestInit);
@@ -326,7 +393,7 @@ describe('handshakeHandler', () => {
       expect((await unknown.json()).message).toMatch(/No such endpoint: '\/do\/more'/);
       for (const [method, path, allowed] of [
         ['GET', 'do', 'POST'],
-        ['POST', 'ready', 'GET'],
+        ['POST', 'ready', 'GET, HEAD'],
         ['DELETE', 'credits', 'GET'],
       ] as const) {
         const wrong = await fetch(new URL(path, url), { method });
@@ -343,7 +410,7 @@ describe('handshakeHandler', () => {
       const server = await serve(provider);
       const req = request(new URL('do', server.url), {
         method: 'POST',
-        headers: { 'content-length': '50' },
+        headers: { 'content-length': '50', 'content-type': 'application/json' },
       });
       req.on('error', () => undefined);
       req.write('[1,2,3,');
@@ -368,7 +435,7 @@ describe('handshakeHandler', () => {
       const target = new URL('do', server.url);
       const send = (method: string, path: string, body: string) =>
         new Promise<void>((resolve) => {
-          const req = request(new URL(path, server.url), { method, agent }, (res) => {
+          const req = request(new URL(path, server.url), { method, agent, headers: json }, (res) => {
             res.resume();
             res.on('end', resolve);
           });
@@ -395,7 +462,7 @@ describe('handshakeHandler', () => {
         // A body cut off half-way.
         () =>
           new Promise<void>((resolve) => {
-            const req = request(target, { method: 'POST', headers: { 'content-length': '40' } });
+            const req = request(target, { method: 'POST', headers: { ...json, 'content-length': '40' } });
             req.on('error', () => resolve());
             req.on('close', () => resolve());
             req.write('[1,2,', () => setTimeout(() => req.destroy(), 1));
@@ -428,52 +495,44 @@ describe('handshakeHandler', () => {
   });
 
   describe('GET /credits', () => {
-    it('sends the free room first, then one credit per freed slot, and unsubscribes when the client goes', async () => {
+    it('leases the free room to the first client (lease, share, credit), grants each freed slot, and unsubscribes when the client goes', async () => {
       const gates = [latch(), latch()];
       const tracked = new TrackedService({ capacity: 3, handler: (n: number) => gates[n]!.promise });
-      let subscribed = 0;
-      const counted: Observable<number> = tracked.credits$.pipe(finalize(() => subscribed--));
-      const provider: HandshakeProvider<number, void> = {
-        isReady: () => tracked.isReady(),
-        do: (n, signal) => tracked.do(n, signal),
-        credits$: new (await import('rxjs')).Observable<number>((subscriber) => {
-          subscribed++;
-          return counted.subscribe(subscriber);
-        }),
-      };
-      const server = await serve(provider as HandshakeProvider<unknown, unknown>);
+      const { provider, counter } = countingSubscriptions(tracked);
+      const server = await serve(provider);
       void tracked.do(0);
       void tracked.do(1);
 
       const stream = await listen(server.url);
-      await eventually(() => stream.events.length === 1);
-      expect(stream.events).toEqual([{ type: 'room', data: '1' }]);
-      expect(subscribed).toBe(1);
+      await eventually(() => stream.events.length === 3);
+      expect(stream.events[0]).toMatchObject({ type: 'lease' });
+      expect(stream.events[0]!.data).toMatch(/^[0-9a-f-]{36}$/);
+      // This provider exposes no capacity: the share is the room the server accounts for.
+      expect(stream.events.slice(1)).toEqual([
+        { type: 'share', data: '1' },
+        { type: 'credit', data: '1' },
+      ]);
+      expect(counter.subscribed).toBe(1);
 
       gates[0]!.resolve();
       gates[1]!.resolve();
-      await eventually(() => stream.events.length === 3);
-      expect(stream.events.slice(1)).toEqual([
+      await eventually(() => stream.events.length === 7);
+      expect(stream.events.slice(3)).toEqual([
+        { type: 'share', data: '2' },
         { type: 'credit', data: '1' },
+        { type: 'share', data: '3' },
         { type: 'credit', data: '1' },
       ]);
 
       stream.stop();
       await eventually(() => server.openStreams() === 0);
-      expect(subscribed).toBe(0);
+      expect(counter.subscribed).toBe(0);
     });
 
     it('holds no credits$ subscription for a client that left before a slow middleware called the handler', async () => {
       const tracked = new TrackedService({ capacity: 1, handler: async () => undefined });
-      let subscribed = 0;
-      const handle = handshakeHandler<undefined, undefined>({
-        isReady: () => tracked.isReady(),
-        do: (req, signal) => tracked.do(req, signal),
-        credits$: defer(() => {
-          subscribed++;
-          return tracked.credits$.pipe(finalize(() => subscribed--));
-        }),
-      });
+      const { provider, counter } = countingSubscriptions(tracked);
+      const handle = handshakeHandler(provider);
       let gone = false;
       const server = await serveOnLoopback((req, res) => {
         res.once('close', () => (gone = true));
@@ -486,19 +545,412 @@ describe('handshakeHandler', () => {
       client.abort();
       await eventually(() => gone);
       await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(subscribed).toBe(0);
+      expect(counter.subscribed).toBe(0);
     });
 
-    it('sends a room of 0 when the provider is full', async () => {
+    it('writes a heartbeat comment every heartbeatInterval on the given scheduler', async () => {
+      const scheduler = new VirtualTimeScheduler(VirtualAction, 40_000);
+      const provider = new TrackedService({ capacity: 1, handler: async () => undefined });
+      const { url } = await serve(provider, { scheduler, heartbeatInterval: 15_000 });
+      const controller = new AbortController();
+      const response = await fetch(new URL('credits', url), { signal: controller.signal });
+      const reader = response.body!.getReader();
+      let text = '';
+      const reading = (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          text += new TextDecoder().decode(value);
+        }
+      })().catch(() => undefined);
+      await eventually(() => text.includes('event: credit'));
+      expect(text).not.toContain(': heartbeat');
+      scheduler.flush();
+      // Beats at 15 s and 30 s of virtual time; the next would be past the 40 s this scheduler runs.
+      await eventually(() => text.split(': heartbeat').length === 3);
+      controller.abort();
+      await reading;
+    });
+
+    it('leases a credit of 0 when the provider is full', async () => {
       const gate = latch();
       const provider = new TrackedService({ capacity: 1, handler: () => gate.promise });
       const { url } = await serve(provider);
       void provider.do(undefined);
       const stream = await listen(url);
-      await eventually(() => stream.events.length === 1);
-      expect(stream.events[0]).toEqual({ type: 'room', data: '0' });
+      await eventually(() => stream.events.length === 3);
+      expect(stream.events[2]).toEqual({ type: 'credit', data: '0' });
       stream.stop();
       gate.resolve();
+    });
+  });
+
+  describe('leases to several clients', () => {
+    const creditOf = (events: SseEvent[]) =>
+      events.reduce(
+        (credit, { type, data }) =>
+          type === 'credit'
+            ? credit + Number(data)
+            : type === 'revoke'
+              ? Math.max(0, credit - Number(data))
+              : credit,
+        0,
+      );
+    const leaseOf = (events: SseEvent[]) => events.find((event) => event.type === 'lease')!.data;
+    const postOn = (url: string, lease: string | undefined, body: string) =>
+      post(url, body, lease === undefined ? {} : { headers: { ...json, 'x-lease': lease } });
+
+    it('halves the shares when a second client joins, and takes back unused credit after revokeAfter', async () => {
+      const provider = new TrackedService({ capacity: 4, handler: async (n: number) => n });
+      const { url } = await serve(provider, { revokeAfter: 50 });
+      const first = await listen(url);
+      await eventually(() => creditOf(first.events) === 4);
+      const second = await listen(url);
+      await eventually(() => second.events.length === 3);
+      expect(second.events.slice(1)).toEqual([
+        { type: 'share', data: '2' },
+        { type: 'credit', data: '0' },
+      ]);
+      await eventually(() => first.events.some((event) => event.type === 'share'));
+      expect(first.events.at(-1)).toEqual({ type: 'share', data: '2' });
+      // The first client sends nothing: after revokeAfter its unused credit above its share goes over.
+      await eventually(() => creditOf(second.events) === 2);
+      expect(first.events.at(-1)).toEqual({ type: 'revoke', data: '2' });
+      expect(creditOf(first.events)).toBe(2);
+
+      // When the second goes, its credit returns to the first at once.
+      second.stop();
+      await eventually(() => creditOf(first.events) === 4);
+      expect(first.events.filter((event) => event.type === 'share').at(-1)).toEqual({
+        type: 'share',
+        data: '4',
+      });
+      first.stop();
+    });
+
+    it('admits a call on its lease, and refuses one without a lease while leases hold all the room, before reading its body', async () => {
+      const gate = latch();
+      const provider = new TrackedService({
+        capacity: 2,
+        handler: (n: number) => gate.promise.then(() => n),
+      });
+      const { url } = await serve(provider);
+      const stream = await listen(url);
+      await eventually(() => creditOf(stream.events) === 2);
+      const lease = leaseOf(stream.events);
+
+      // Headers only: the 503 comes although the body never does.
+      const { port } = new URL(url);
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(
+        'POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n',
+      );
+      const head = await new Promise<string>((resolve) =>
+        socket.once('data', (chunk) => resolve(String(chunk))),
+      );
+      expect(head).toMatch(/^HTTP\/1\.1 503 /);
+      expect(head).toMatch(/retry-after-ms: \d+/i);
+      socket.destroy();
+
+      const unknownLease = await postOn(url, 'no-such-lease', '1');
+      expect(unknownLease.status).toBe(503);
+      const leased = [postOn(url, lease, '1'), postOn(url, lease, '2')];
+      await eventually(() => provider.active === 2);
+      gate.resolve();
+      expect(await Promise.all(leased.map(async (call) => (await call).json()))).toEqual([1, 2]);
+      // Each freed slot goes back to the lease.
+      await eventually(() => creditOf(stream.events) === 2);
+      stream.stop();
+    });
+
+    it('gives back the credit of a call refused before the work ran (415, 400), as a credit event', async () => {
+      const provider = new TrackedService({ capacity: 1, handler: async (n: number) => n });
+      const { url } = await serve(provider);
+      const stream = await listen(url);
+      await eventually(() => creditOf(stream.events) === 1);
+      const lease = leaseOf(stream.events);
+      // Each call spends one credit; the server grants it back as the call is refused.
+      const notJson = await post(url, '1', { headers: { 'content-type': 'text/plain', 'x-lease': lease } });
+      expect(notJson.status).toBe(415);
+      await eventually(() => creditOf(stream.events) === 2);
+      const broken = await postOn(url, lease, '{');
+      expect(broken.status).toBe(400);
+      await eventually(() => creditOf(stream.events) === 3);
+      expect(await (await postOn(url, lease, '7')).json()).toBe(7);
+      stream.stop();
+    });
+
+    it('refuses credit streams beyond maxStreams with 503', async () => {
+      const provider = new TrackedService({ capacity: 2, handler: async (n: number) => n });
+      const server = await serve(provider, { maxStreams: 1 });
+      const stream = await listen(server.url);
+      const refused = await fetch(new URL('credits', server.url));
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      stream.stop();
+      await eventually(() => server.openStreams() === 0);
+      (await listen(server.url)).stop();
+    });
+  });
+
+  describe('limits and hostile clients', () => {
+    it('refuses a POST /do that is not application/json with 415 without running the work (a cross-site simple POST)', async () => {
+      let ran = 0;
+      const provider = new TrackedService({
+        capacity: 1,
+        handler: async (n: unknown) => {
+          ran++;
+          return n;
+        },
+      });
+      const { url } = await serve(provider);
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+      ]) {
+        const refused = await post(url, '1', { headers: { 'content-type': type } });
+        expect(refused.status).toBe(415);
+        expect((await refused.json()).message).toBe('POST /do takes Content-Type: application/json.');
+      }
+      expect((await post(url, '1', { headers: {} })).status).toBe(415);
+      expect(ran).toBe(0);
+      expect(
+        (await post(url, '2', { headers: { 'content-type': 'Application/JSON; charset=utf-8' } })).status,
+      ).toBe(200);
+    });
+
+    it('answers HEAD /ready like GET without a body, and marks every answer nosniff', async () => {
+      const provider = new TrackedService({ capacity: 2, handler: async () => 1 });
+      const { url } = await serve(provider);
+      const head = await fetch(new URL('ready', url), { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('x-capacity')).toBe('2');
+      expect(await head.text()).toBe('');
+      for (const path of ['ready', 'nowhere/<script>', 'credits?x']) {
+        const answer = await fetch(new URL(path, url), path === 'credits?x' ? { method: 'PUT' } : {});
+        expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+        await answer.body?.cancel();
+      }
+    });
+
+    it('aborts the work and answers 504 after callTimeout, freeing the slot', async () => {
+      let signal: AbortSignal | undefined;
+      const provider = new TrackedService({
+        capacity: 1,
+        handler: (_n: unknown, given: AbortSignal) =>
+          new Promise((_resolve, reject) => {
+            signal = given;
+            given.addEventListener('abort', () => reject(given.reason));
+          }),
+      });
+      const { url } = await serve(provider, { callTimeout: 100 });
+      const late = await post(url, '1');
+      expect(late.status).toBe(504);
+      expect((await late.json()).message).toBe('The call took longer than options.callTimeout (100 ms).');
+      expect(signal?.aborted).toBe(true);
+      expect((signal!.reason as DOMException).name).toBe('TimeoutError');
+      await eventually(() => provider.active === 0);
+      expect((await fetch(new URL('ready', url))).status).toBe(200);
+    });
+
+    it('answers 408 to a body that does not arrive within callTimeout, taking no slot', async () => {
+      const provider = new TrackedService({ capacity: 1, handler: async (n: unknown) => n });
+      const { url } = await serve(provider, { callTimeout: 100 });
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(
+        'POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n[1,',
+      );
+      const head = await new Promise<string>((resolve) =>
+        socket.once('data', (chunk) => resolve(String(chunk))),
+      );
+      expect(head).toMatch(/^HTTP\/1\.1 408 /);
+      socket.destroy();
+      expect(provider.active).toBe(0);
+      expect(await (await post(url, '2')).json()).toBe(2);
+    });
+
+    it('gets its 413 to every one of ten clients uploading 10 MB, without EPIPE, and keeps serving', async () => {
+      const provider = new TrackedService({ capacity: 2, handler: async (n: unknown) => n });
+      const { url } = await serve(provider, { maxBodyBytes: 1_024 });
+      const upload = Buffer.alloc(10 * 1_048_576, 0x31);
+      const send = (chunked: boolean) =>
+        new Promise<number | string>((resolve) => {
+          const req = request(new URL('do', url), {
+            method: 'POST',
+            headers: { ...json, ...(chunked ? {} : { 'content-length': String(upload.length) }) },
+          });
+          req.on('response', (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+          req.on('close', () => finished++);
+          req.end(upload);
+        });
+      let finished = 0;
+      const outcomes = await Promise.all(Array.from({ length: 10 }, (_, index) => send(index % 2 === 0)));
+      expect(outcomes).toEqual(Array(10).fill(413));
+      // The server reads and drops the rest of each upload, so no client is left stuck writing it.
+      await eventually(() => finished === 10, 4_000);
+      expect(await (await post(url, '5')).json()).toBe(5);
+
+      // On one connection: the refused upload in full, then another request, which is answered.
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      let received = '';
+      let failure: string | undefined;
+      socket.on('data', (chunk) => (received += String(chunk)));
+      socket.on('error', (error: NodeJS.ErrnoException) => (failure = error.code));
+      socket.write(
+        `POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${upload.length}\r\n\r\n`,
+      );
+      socket.write(upload);
+      socket.write(
+        'POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1\r\n\r\n6',
+      );
+      await eventually(
+        () => /HTTP\/1\.1 200 OK[\s\S]*\r\n\r\n6$/.test(received) || failure !== undefined,
+        4_000,
+      );
+      expect(failure).toBeUndefined();
+      expect(received).toMatch(/^HTTP\/1\.1 413 /);
+      socket.destroy();
+    });
+
+    it('answers an endless refused upload with 413, then cuts its connection after 16 MiB', async () => {
+      const provider = new TrackedService({ capacity: 1, handler: async (n: unknown) => n });
+      const { url } = await serve(provider, { maxBodyBytes: 1_024 });
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      let received = '';
+      let closed = false;
+      socket.on('data', (chunk) => (received += String(chunk)));
+      socket.on('error', () => undefined);
+      socket.on('close', () => (closed = true));
+      socket.write(
+        'POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+      );
+      const chunk = Buffer.alloc(1_048_576, 0x31);
+      const frame = Buffer.concat([
+        Buffer.from(`${chunk.length.toString(16)}\r\n`),
+        chunk,
+        Buffer.from('\r\n'),
+      ]);
+      for (let sent = 0; sent < 64 && !closed; sent++) {
+        if (!socket.write(frame))
+          await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
+      }
+      await eventually(() => closed, 4_000);
+      expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    });
+
+    describe('CORS', () => {
+      const origin = 'https://app.example';
+
+      it('answers a preflight from an allowed origin, without credentials unless allowed, and refuses others', async () => {
+        const provider = new TrackedService({ capacity: 1, handler: async (n: unknown) => n });
+        const { url } = await serve(provider, { cors: { origins: [origin], maxAge: 60 } });
+        const preflight = await fetch(new URL('do', url), {
+          method: 'OPTIONS',
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type',
+          },
+        });
+        expect(preflight.status).toBe(204);
+        expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(preflight.headers.get('access-control-allow-methods')).toBe('POST');
+        expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type, x-lease');
+        expect(preflight.headers.get('access-control-max-age')).toBe('60');
+        expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+        expect(preflight.headers.get('vary')).toBe('Origin');
+
+        const actual = await post(url, '3', { headers: { ...json, origin } });
+        expect(actual.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(actual.headers.get('access-control-expose-headers')).toContain('retry-after-ms');
+
+        const stranger = await fetch(new URL('do', url), {
+          method: 'OPTIONS',
+          headers: { origin: 'https://evil.example' },
+        });
+        expect(stranger.status).toBe(403);
+        expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+      });
+
+      it('sends credentials and the exact origin only when allowed, and nothing without the option', async () => {
+        const provider = new TrackedService({ capacity: 1, handler: async (n: unknown) => n });
+        const withCredentials = await serve(provider, { cors: { origins: '*', credentials: true } });
+        const ready = await fetch(new URL('ready', withCredentials.url), { headers: { origin } });
+        expect(ready.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(ready.headers.get('access-control-allow-credentials')).toBe('true');
+
+        const anyOrigin = await serve(provider, { cors: { origins: '*' } });
+        const open = await fetch(new URL('ready', anyOrigin.url), { headers: { origin } });
+        expect(open.headers.get('access-control-allow-origin')).toBe('*');
+
+        const none = await serve(provider);
+        const plain = await fetch(new URL('ready', none.url), { headers: { origin } });
+        expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+        expect(
+          (await fetch(new URL('do', none.url), { method: 'OPTIONS', headers: { origin } })).status,
+        ).toBe(405);
+      });
+    });
+  });
+
+  describe('pipelined requests on a connection that goes away', () => {
+    /** Opens a raw connection, writes `requests` in one go (pipelined), and resolves once connected. */
+    async function pipeline(url: string, requests: string[]) {
+      const { port } = new URL(url);
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.resume();
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write(requests.join(''));
+      return socket;
+    }
+    const postDo = (body: string) =>
+      `POST /do HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const getCredits = 'GET /credits HTTP/1.1\r\nHost: x\r\n\r\n';
+
+    it('aborts and frees every pipelined POST /do of a connection that closes, not only the first', async () => {
+      const aborted: unknown[] = [];
+      const provider = new TrackedService({
+        capacity: 16,
+        handler: (_req: unknown, signal: AbortSignal) =>
+          new Promise((_resolve, reject) => {
+            signal.addEventListener('abort', () => {
+              aborted.push(signal.reason);
+              reject(signal.reason);
+            });
+          }),
+      });
+      const { url } = await serve(provider);
+      for (let round = 1; round <= 3; round++) {
+        const socket = await pipeline(url, ['1', '2', '3', '4'].map(postDo));
+        await eventually(() => provider.active === 4);
+        socket.destroy();
+        await eventually(() => provider.active === 0);
+        expect(aborted).toHaveLength(4 * round);
+      }
+      expect((await fetch(new URL('ready', url))).status).toBe(200);
+    });
+
+    it('ends every subscription of pipelined GET /credits on connections that close', async () => {
+      const tracked = new TrackedService({ capacity: 4, handler: async (n: number) => n });
+      const { provider, counter } = countingSubscriptions(tracked);
+      const server = await serve(provider);
+      for (let round = 0; round < 3; round++) {
+        const sockets = await Promise.all(
+          Array.from({ length: 40 }, () => pipeline(server.url, Array(5).fill(getCredits))),
+        );
+        await eventually(() => server.requests.length === 200 * (round + 1));
+        for (const socket of sockets) socket.destroy();
+        await eventually(() => counter.subscribed === 0);
+      }
+      expect(await (await post(server.url, '7')).json()).toBe(7);
     });
   });
 
@@ -527,7 +979,7 @@ describe('handshakeHandler', () => {
           const body = String(n);
           const req = request(
             target,
-            { method: 'POST', agent, headers: { 'content-length': String(body.length) } },
+            { method: 'POST', agent, headers: { ...json, 'content-length': String(body.length) } },
             (res) => {
               res.resume();
               res.on('end', () => resolve(res.statusCode ?? 0));

@@ -1,6 +1,7 @@
-import { Observable, range, Subscription, take, toArray } from 'rxjs';
+import { config, Observable, of, range, Subscription, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { subscribeSafely } from '../../src/internal/subscribeSafely.js';
+import { requestCredits } from '../../src/operators/requestCredits.js';
 
 describe('subscribeSafely', () => {
   it('stops an infinite synchronous source as soon as its owner is unsubscribed', () => {
@@ -58,5 +59,35 @@ describe('subscribeSafely', () => {
     );
     owner.unsubscribe();
     expect(tornDown).toBe(true);
+  });
+
+  it('hands a value a misbehaving source emits after it completed to RxJS onStoppedNotification, not to the handlers', async () => {
+    const stopped: unknown[] = [];
+    config.onStoppedNotification = (notification) => stopped.push(notification);
+    try {
+      const values: number[] = [];
+      const late = new Observable<number>((subscriber) => {
+        subscriber.next(1);
+        subscriber.complete();
+        subscriber.next(2);
+      });
+      subscribeSafely(late, new Subscription(), {
+        next: (value) => values.push(value),
+        error: () => undefined,
+        complete: () => undefined,
+      });
+      const throughGate: number[] = [];
+      late.pipe(requestCredits(of(Number.POSITIVE_INFINITY))).subscribe((value) => throughGate.push(value));
+      expect(values).toEqual([1]);
+      expect(throughGate).toEqual([1]);
+      // RxJS reports a stopped notification on a timeout of its own.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(stopped).toEqual([
+        { kind: 'N', value: 2, error: undefined },
+        { kind: 'N', value: 2, error: undefined },
+      ]);
+    } finally {
+      config.onStoppedNotification = null;
+    }
   });
 });

@@ -92,6 +92,17 @@ describe('AdaptiveService', () => {
       ).toThrow(/options\.scheduler must be a SchedulerLike/);
     });
 
+    it('refuses an isDropped that is not a function, naming it', () => {
+      expect(
+        () =>
+          new AdaptiveService({
+            handler: () => 1,
+            algorithm: aimdLimit(),
+            isDropped: true as unknown as () => boolean,
+          }),
+      ).toThrow(new TypeError('options.isDropped must be a function, got true (boolean).'));
+    });
+
     it('refuses an algorithm that already drives another service, since it holds one limit', () => {
       const algorithm = aimdLimit();
       new AdaptiveService({ handler: () => 1, algorithm });
@@ -143,6 +154,43 @@ describe('AdaptiveService', () => {
     });
     for (const i of [0, 1, 2]) await service.do(i).catch(() => undefined);
     expect(samples.map((sample) => sample.dropped)).toEqual([true, true, true]);
+  });
+
+  it('learns nothing from a failure isDropped says is not overload, and counts the others as drops', async () => {
+    const clock = manualClock();
+    const { algorithm, samples } = scripted(5);
+    class JobFailed extends Error {}
+    const service = new AdaptiveService({
+      handler: (kind: string) =>
+        kind === 'ok'
+          ? Promise.resolve(kind)
+          : Promise.reject(kind === 'job' ? new JobFailed(kind) : new Error(kind)),
+      algorithm,
+      scheduler: clock.scheduler,
+      isDropped: (error) => !(error instanceof JobFailed),
+    });
+    for (const kind of ['job', 'ok', 'job', 'timeout']) await service.do(kind).catch(() => undefined);
+    expect(samples.map((sample) => sample.dropped)).toEqual([false, true]);
+    expect(service.active).toBe(0);
+  });
+
+  it('counts a failure as a drop and reports the error when isDropped throws', async () => {
+    vi.useFakeTimers();
+    const reported: unknown[] = [];
+    config.onUnhandledError = (error) => reported.push(error);
+    const { algorithm, samples } = scripted(5);
+    const broken = new Error('isDropped broke');
+    const service = new AdaptiveService({
+      handler: () => Promise.reject(new Error('failed')),
+      algorithm,
+      isDropped: () => {
+        throw broken;
+      },
+    });
+    await expect(service.do(1)).rejects.toThrow('failed');
+    expect(samples.map((sample) => sample.dropped)).toEqual([true]);
+    vi.runAllTimers();
+    expect(reported).toEqual([broken]);
   });
 
   it('times a Promise handler from its start to its settling', async () => {

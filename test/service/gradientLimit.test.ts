@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type GradientLimitOptions, gradientLimit, type LimitAlgorithm } from '../../src/index.js';
 import { checkLimitAlgorithmContract } from './limitAlgorithmContract.js';
+import { limitsAfter, simulateKnee, tenTimesSlowerFrom } from './simulateKnee.js';
 
 /** Feeds `count` successful calls of `latency` ms, each run at the full limit; returns the last limit. */
 function atFullLoad(algorithm: LimitAlgorithm, count: number, latency: number): number {
@@ -79,8 +80,38 @@ describe('gradientLimit', () => {
   it('recovers once latency falls well below its long-term level after a long overload', () => {
     const limit = gradientLimit({ initial: 50, min: 5, longWindow: 20 });
     atFullLoad(limit, 10, 10);
-    const squeezed = atFullLoad(limit, 400, 40);
+    // For 400 calls the service could take only 12 at once: latency grew with our load.
+    for (let i = 0; i < 400; i++)
+      limit.update({ latency: 10 * Math.max(1, limit.limit / 12), inFlight: limit.limit, dropped: false });
+    const squeezed = limit.limit;
     expect(atFullLoad(limit, 50, 10)).toBeGreaterThan(squeezed + 20);
+  });
+
+  it('keeps its limit at the knee of a service slowed by something other than load (virtual time)', () => {
+    // A service with room for 30 calls answers in 10 ms, then from 2 s on in 100 ms whatever the load.
+    const run = simulateKnee(gradientLimit({ initial: 10 }), {
+      knee: 30,
+      calls: 12_000,
+      base: tenTimesSlowerFrom(2000),
+    });
+    const after = limitsAfter(run, 2000);
+    expect(after.length).toBeGreaterThan(6000);
+    // Until the limit halved and the latency had not, the rise looked like our queue; then the long-term
+    // latency took it. Before, the limit sat at 8 (2 × queueSize) for 5,900 of these samples.
+    expect(after.filter((value) => value < 30).length).toBeLessThan(300);
+    expect(Math.min(...after.slice(-1000))).toBeGreaterThanOrEqual(30);
+  });
+
+  it('does not take its own queue for a slower service: latency that falls with the limit keeps it falling', () => {
+    const limit = gradientLimit({ initial: 38 });
+    for (let i = 0; i < 20; i++) limit.update({ latency: 10, inFlight: limit.limit, dropped: false });
+    // The service can now take only 3 calls at once: latency grows with every call we send beyond.
+    const limits: number[] = [];
+    for (let i = 0; i < 300; i++)
+      limits.push(
+        limit.update({ latency: 10 * Math.max(1, limit.limit / 3), inFlight: limit.limit, dropped: false }),
+      );
+    expect(Math.max(...limits.slice(50))).toBeLessThanOrEqual(2 * 4 + 1);
   });
 });
 

@@ -9,21 +9,25 @@ export interface KneeRun {
   readonly overCapacity: number;
   /** Calls that completed. */
   readonly completed: number;
+  /** The virtual time of each sample, in order (parallel to `limits`). */
+  readonly times: readonly number[];
 }
 
 /**
  * Runs an {@link AdaptiveService} over `algorithm` against a simulated service in virtual time: it
  * answers in `base` ms while at most `knee` calls run, and beyond that its latency grows with the load
- * (`base × inFlight / knee`, as a pool of `knee` workers with a queue in front would). A closed loop of
+ * (`base × inFlight / knee`, as a pool of `knee` workers with a queue in front would). `base` may
+ * change with the virtual time (a function of it), as a service slowed by something other than load. A closed loop of
  * callers keeps it saturated: each credit on `credits$` starts one more call, until `calls` were made.
  * Deterministic: no real time, no randomness.
  */
 export function simulateKnee(
   algorithm: LimitAlgorithm,
-  { knee, calls, base = 10 }: { knee: number; calls: number; base?: number },
+  { knee, calls, base = 10 }: { knee: number; calls: number; base?: number | ((now: number) => number) },
 ): KneeRun {
   const scheduler = new VirtualTimeScheduler(VirtualAction, Number.POSITIVE_INFINITY);
   const limits: number[] = [];
+  const times: number[] = [];
   const recording: LimitAlgorithm = {
     get min() {
       return algorithm.min;
@@ -37,6 +41,7 @@ export function simulateKnee(
     update(sample: LimitSample) {
       const limit = algorithm.update(sample);
       limits.push(limit);
+      times.push(scheduler.now());
       return limit;
     },
   };
@@ -47,7 +52,8 @@ export function simulateKnee(
     scheduler,
     handler: (n: number) => {
       overCapacity = Math.max(overCapacity, service.active - service.capacity);
-      const latency = base * Math.max(1, service.active / knee);
+      const latency =
+        (typeof base === 'number' ? base : base(scheduler.now())) * Math.max(1, service.active / knee);
       return timer(latency, scheduler).pipe(
         map(() => {
           completed++;
@@ -65,5 +71,15 @@ export function simulateKnee(
   });
   scheduler.flush();
   subscription.unsubscribe();
-  return { limits, overCapacity, completed };
+  return { limits, overCapacity, completed, times };
+}
+
+/** A `base` for {@link simulateKnee}: 10 ms, and ten times that from `at` ms on, whatever the load. */
+export function tenTimesSlowerFrom(at: number): (now: number) => number {
+  return (now) => (now < at ? 10 : 100);
+}
+
+/** The limits a run set after `at` ms of virtual time. */
+export function limitsAfter(run: KneeRun, at: number): number[] {
+  return run.limits.filter((_, index) => (run.times[index] ?? 0) > at);
 }

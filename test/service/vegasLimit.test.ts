@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type LimitAlgorithm, type VegasLimitOptions, vegasLimit } from '../../src/index.js';
 import { checkLimitAlgorithmContract } from './limitAlgorithmContract.js';
+import { limitsAfter, simulateKnee, tenTimesSlowerFrom } from './simulateKnee.js';
 
 /** Feeds `count` successful calls of `latency` ms, each run at the full limit; returns the limits. */
 function atFullLoad(algorithm: LimitAlgorithm, count: number, latency: number): number[] {
@@ -89,6 +90,35 @@ describe('vegasLimit', () => {
     expect(limits[probe + half]).toBe(before);
     // 20 ms is now the norm: the limit no longer shrinks but grows.
     expect(limits[probe + half + 4]).toBeGreaterThan(before);
+  });
+
+  it('probes at once when its limit has halved since the last probe, instead of waiting for the scheduled one', () => {
+    // Probes are scheduled only every 100 × limit samples here, far beyond this test.
+    const limit = vegasLimit({ initial: 16, probeMultiplier: 100, random: () => 0.99 });
+    atFullLoad(limit, 1, 10);
+    // The service turns ten times slower whatever the load: every call looks queued against 10 ms.
+    const limits = atFullLoad(limit, 30, 100);
+    expect(limits.slice(0, 9)).toEqual([15, 14, 13, 12, 11, 10, 9, 8, 4]);
+    // Four calls at half the limit learn 100 ms as the latency without load; the limit returns to
+    // where it was and, nothing queueing any more, grows back.
+    expect(limits.slice(8, 13)).toEqual([4, 4, 4, 4, 8]);
+    expect(limits.at(-1)).toBe(16);
+  });
+
+  it('keeps its limit at the knee of a service slowed by something other than load (virtual time)', () => {
+    // A service with room for 8 calls answers in 10 ms, then from 2 s on in 100 ms whatever the load.
+    const run = simulateKnee(vegasLimit({ initial: 4, probeMultiplier: 100, random: () => 0.99 }), {
+      knee: 8,
+      calls: 3000,
+      base: tenTimesSlowerFrom(2000),
+    });
+    const after = limitsAfter(run, 2000);
+    expect(after.length).toBeGreaterThan(1000);
+    // Without the early probe the limit sat at 6, below the knee, for 569 of these samples, until
+    // the scheduled probe; now only while it falls and probes.
+    expect(after.filter((value) => value < 8).length).toBeLessThan(50);
+    expect(Math.min(...after.slice(-100))).toBeGreaterThanOrEqual(8);
+    expect(run.completed).toBe(3000);
   });
 });
 

@@ -130,6 +130,54 @@ describe('pullFrom with a synchronous iterable', () => {
     expect(counts.next).toBe(6);
   });
 
+  it('reads an array, by index, exactly as through its iterator: the same values and end at every grant, including grants and unsubscription from inside next', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer(), { maxLength: 20 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 10 }),
+        fc.array(fc.nat(3), { maxLength: 30 }),
+        fc.option(fc.nat(25), { nil: undefined }),
+        (array, grants, grantsInsideNext, leaveAfter) => {
+          const run = (source: Iterable<number>) => {
+            const credits = new CreditController();
+            const { events } = record<number>();
+            const steps: string[] = [];
+            const subscription = pullFrom(source, credits).subscribe({
+              next: (value) => {
+                events.values.push(value);
+                if (events.values.length === leaveAfter) subscription.unsubscribe();
+                const extra = grantsInsideNext[events.values.length - 1] ?? 0;
+                if (extra > 0 && !subscription.closed) credits.grant(extra);
+              },
+              complete: () => {
+                events.completed = true;
+              },
+            });
+            for (const n of grants) {
+              credits.grant(n);
+              steps.push(JSON.stringify(events));
+            }
+            return steps;
+          };
+          expect(run(array)).toEqual(run({ [Symbol.iterator]: () => array[Symbol.iterator]() }));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads an array whose class brings its own iterator through that iterator', () => {
+    class Reversed extends Array<number> {
+      override *[Symbol.iterator](): ArrayIterator<number> {
+        for (let index = this.length - 1; index >= 0; index--) yield this[index] as number;
+      }
+    }
+    const { events, observer } = record<number>();
+    pullFrom(Reversed.from([1, 2, 3]), of(Number.POSITIVE_INFINITY)).subscribe(observer);
+    expect(events.values).toEqual([3, 2, 1]);
+    expect(events.completed).toBe(true);
+  });
+
   it('reads an array afresh for every subscription', () => {
     const source = pullFrom([1, 2], of(Number.POSITIVE_INFINITY));
     const first = record<number>();

@@ -149,6 +149,9 @@ describe.each<[string, Options, InvariantName[], ErrorClass[]]>([
     [],
   ],
   ["'latest' with ordered: true", { ordered: true, strategy: 'latest' }, all, []],
+  // Order holds within a key only; latest per key reorders across keys.
+  ["'buffer' with ordered: 'per-key'", { ordered: 'per-key', key: (n) => n % 3 }, unordered, []],
+  ["'latest' per key", { strategy: 'latest', key: (n) => n % 3 }, unordered, []],
 ])('withHandshake over a TrackedService, strategy %s', (_name, options, checked, allowedErrors) => {
   it(`keeps the flow-control contract over ${numRuns} random scenarios`, async () => {
     await expect(

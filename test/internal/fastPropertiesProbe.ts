@@ -1,0 +1,194 @@
+// The child process of fastProperties.test.ts, run as
+// `node --allow-natives-syntax --expose-gc --import tsx fastPropertiesProbe.ts`: builds every class that
+// is made per subscription or per call, the way the library builds it, with a full GC before each
+// construction (so nothing of the previous instance, nor its map transitions, survives), and prints
+// whether each instance had fast properties, as one JSON line `{ control, classes: { [name]: boolean[] } }`
+// (the control is a class over the budget).
+import { asapScheduler, of, range, Subscription } from 'rxjs';
+import {
+  AdaptiveService,
+  aimdLimit,
+  CreditController,
+  circuitBreaker,
+  TrackedService,
+  toAsyncIterable,
+} from '../../src/index.js';
+import { AbortListeners } from '../../src/internal/AbortListeners.js';
+import { CreditAdmission } from '../../src/internal/CreditAdmission.js';
+import { Gate, type GateSink } from '../../src/internal/Gate.js';
+import { OrderedResults } from '../../src/internal/OrderedResults.js';
+import { PriorityQueue } from '../../src/internal/PriorityQueue.js';
+import { RingBuffer } from '../../src/internal/RingBuffer.js';
+import { resolveBufferOptions } from '../../src/internal/resolveBufferOptions.js';
+import { subscribeSafely } from '../../src/internal/subscribeSafely.js';
+
+/** `%HasFastProperties`, reachable from TypeScript: natives syntax is only parsed at run time. */
+const hasFastProperties = new Function('object', 'return %HasFastProperties(object);') as (
+  object: object,
+) => boolean;
+const gc =
+  globalThis.gc ??
+  ((): never => {
+    throw new Error('Run the probe with --expose-gc.');
+  });
+
+const sink: GateSink<number> = { next: () => {}, error: () => {}, complete: () => {} };
+
+/** A gate as requestCredits builds one, run through a short flow to its end. */
+function gate(options: Parameters<typeof resolveBufferOptions<number>>[0]): Gate<number> {
+  const admission = new CreditAdmission<number>(undefined);
+  const built = new Gate(
+    resolveBufferOptions(options, 'options', []),
+    admission,
+    sink,
+    () => new Error('none'),
+  );
+  admission.grant(2);
+  for (let item = 0; item < 4; item++) built.offer(item);
+  admission.grant(2);
+  built.wake();
+  built.sourceComplete();
+  return built;
+}
+
+/**
+ * The control: a class over the budget, as large as Gate was (16 private fields and the brand), which
+ * must turn to dictionary mode here, or the probe no longer finds what it looks for.
+ */
+class OverBudget {
+  #a = 0;
+  #b = 0;
+  #c = 0;
+  #d = 0;
+  #e = 0;
+  #f = 0;
+  #g = 0;
+  #h = 0;
+  #i = 0;
+  #j = 0;
+  #k = 0;
+  #l = 0;
+  #m = 0;
+  #n = 0;
+  #o = 0;
+  #p = 0;
+
+  sum(): number {
+    return this.#total();
+  }
+
+  #total(): number {
+    return (
+      this.#a +
+      this.#b +
+      this.#c +
+      this.#d +
+      this.#e +
+      this.#f +
+      this.#g +
+      this.#h +
+      this.#i +
+      this.#j +
+      this.#k +
+      this.#l +
+      this.#m +
+      this.#n +
+      this.#o +
+      this.#p
+    );
+  }
+}
+
+function overBudget(): object {
+  const control = new OverBudget();
+  control.sum();
+  return control;
+}
+
+const builders: Record<string, () => object> = {
+  Gate: () => gate(undefined),
+  'Gate with priority and ttl': () => gate({ priority: (item: number) => item, ttl: 1_000 }),
+  CreditAdmission: () => {
+    const admission = new CreditAdmission<number>(undefined);
+    admission.grant(1);
+    admission.admit();
+    return admission;
+  },
+  CreditController: () => {
+    const credits = new CreditController({ initial: 1 });
+    credits.grant(1);
+    return credits;
+  },
+  RingBuffer: () => {
+    const queue = new RingBuffer<number>();
+    queue.push(1, 0);
+    queue.shift();
+    return queue;
+  },
+  PriorityQueue: () => {
+    const queue = new PriorityQueue<number>();
+    queue.push(1, 0, 1);
+    queue.push(2, 0, 2);
+    queue.shift();
+    return queue;
+  },
+  OrderedResults: () => {
+    const ordered = new OrderedResults<number, number>(() => {});
+    const call = ordered.start(1);
+    ordered.done(call);
+    return ordered;
+  },
+  'the upstream subscriber of subscribeSafely': () => {
+    const owner = new Subscription();
+    const upstream = subscribeSafely(range(0, 3), owner, sink);
+    owner.unsubscribe();
+    return upstream;
+  },
+  TrackedService: () => new TrackedService({ capacity: 2, handler: async (n: number) => n }),
+  AdaptiveService: () =>
+    new AdaptiveService({ algorithm: aimdLimit({ initial: 2 }), handler: async (n: number) => n }),
+  AbortListeners: () => {
+    const listeners = new AbortListeners();
+    const { signal } = new AbortController();
+    const onAbort = (): void => {};
+    listeners.add(signal, onAbort);
+    listeners.delete(signal, onAbort);
+    return listeners;
+  },
+  circuitBreaker: () => {
+    const service = new TrackedService({ capacity: 2, handler: async (n: number) => n });
+    const breaker = circuitBreaker(service, { failureThreshold: 2, resetTimeout: 10 });
+    breaker.state$.subscribe().unsubscribe();
+    return breaker;
+  },
+  'toAsyncIterable iterator': () => {
+    const iterator = toAsyncIterable(of(1, 2, 3, asapScheduler))[Symbol.asyncIterator]();
+    void iterator.next();
+    void iterator.return?.();
+    return iterator;
+  },
+};
+
+/**
+ * Builds one instance and tells whether it has fast properties. A function of its own, so no register
+ * of the caller's frame keeps the instance alive through the next collection.
+ */
+function buildOnce(build: () => object): boolean {
+  return hasFastProperties(build());
+}
+
+function constructRepeatedly(build: () => object, constructions: number): boolean[] {
+  const fast: boolean[] = [];
+  for (let round = 0; round < constructions; round++) {
+    gc();
+    fast.push(buildOnce(build));
+  }
+  return fast;
+}
+
+const constructions = Number(process.argv[2] ?? 12);
+const classes: Record<string, boolean[]> = {};
+for (const [name, build] of Object.entries(builders))
+  classes[name] = constructRepeatedly(build, constructions);
+const control = constructRepeatedly(overBudget, constructions);
+process.stdout.write(`${JSON.stringify({ control, classes })}\n`);
