@@ -7,6 +7,7 @@ import { describeValue } from '../internal/describeValue.js';
 import { numberOption } from '../internal/numberOption.js';
 import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
+import { DistributedCapacity } from './DistributedCapacity.js';
 import { checkClient } from './internal/checkClient.js';
 import { StreamConsumer, type StreamSettings } from './internal/StreamConsumer.js';
 import type { RedisDeadLetter, RedisStreamDelivery } from './RedisStreamDelivery.js';
@@ -190,6 +191,13 @@ export function fromRedisStream(
 ): Observable<RedisStreamDelivery> {
   const client = checkClient(redis, 'redis');
   const settings = settingsOf(options);
+  if (credits instanceof DistributedCapacity) {
+    // Its credits$ only wakes withHandshake (and only once someone asked isReady()): read from it, the
+    // consumer would wait for ever.
+    throw new TypeError(
+      'credits must not be a DistributedCapacity: its credits$ is a wake-up for withHandshake, not a count of room. Give fromRedisStream a CreditController (the entries a worker may hold) and put withHandshake(capacity) after it.',
+    );
+  }
   const signal = toCreditSignal(credits, 'credits');
   return new Observable<RedisStreamDelivery>((subscriber) => {
     const consumer = new StreamConsumer(client, settings, subscriber);

@@ -3,7 +3,12 @@ import type { Redis } from 'ioredis';
 import { firstValueFrom, Subject, type Subscription, take, throwError, toArray } from 'rxjs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { CreditController, TrackedService } from '../../src/index.js';
-import { fromRedisStream, type RedisDeadLetter, type RedisStreamDelivery } from '../../src/redis/index.js';
+import {
+  DistributedCapacity,
+  fromRedisStream,
+  type RedisDeadLetter,
+  type RedisStreamDelivery,
+} from '../../src/redis/index.js';
 import { describeWithRedis } from './describeWithRedis.js';
 import { addEntries, eventually, pendingByConsumer, redisClient } from './redisClient.js';
 import { type RedisServer, startRedisServer } from './redisServer.js';
@@ -321,5 +326,7 @@ describeWithRedis('fromRedisStream', () => {
     );
     expect(() => fromRedisStream(redis, { ...base, blocks: 5 } as never, credits)).toThrow(/options.blocks/);
     expect(() => fromRedisStream(redis, base, 5 as never)).toThrow(/credits/);
+    const shared = new DistributedCapacity({ redis, key: 'k', capacity: 1, handler: async () => {} });
+    expect(() => fromRedisStream(redis, base, shared)).toThrow(/CreditController/);
   });
 });
