@@ -6,6 +6,7 @@ export default defineConfig({
     'testing/index': 'src/testing/index.ts',
     'http/index': 'src/http/index.ts',
     'otel/index': 'src/otel/index.ts',
+    'redis/index': 'src/redis/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -15,5 +16,5 @@ export default defineConfig({
   splitting: false,
   treeshake: true,
   // The secondary entry points import the main one by name, so a program loads one copy of it.
-  external: ['rxjs', 'fast-check', '@opentelemetry/api', 'rxjs-backpressure'],
+  external: ['rxjs', 'fast-check', '@opentelemetry/api', 'ioredis', 'rxjs-backpressure'],
 });

@@ -49,6 +49,7 @@ const expected: Record<string, string[]> = {
   ],
   'rxjs-backpressure/http': ['RemoteService', 'RemoteServiceError', 'handshakeHandler'],
   'rxjs-backpressure/otel': ['instrument'],
+  'rxjs-backpressure/redis': ['DistributedCapacity', 'fromRedisStream'],
 };
 
 const require = createRequire(import.meta.url);
@@ -86,6 +87,7 @@ describe('the main entry point', () => {
   it.each([
     ['fast-check', 'fast-check'],
     ['@opentelemetry/api', '@opentelemetry'],
+    ['ioredis', 'ioredis'],
     ['any node: module', "'node:"],
   ])('never loads %s, in either build', (_name, text) => {
     for (const file of builds) expect(readFileSync(file, 'utf8')).not.toContain(text);
