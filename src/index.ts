@@ -18,6 +18,7 @@ export { requestCredits } from './operators/requestCredits.js';
 export type { BackpressureStrategy, BufferOptions, OverflowPolicy } from './operators/BufferOptions.js';
 export type { DropReason } from './operators/DropReason.js';
 export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js';
+export type { BackoffJitter } from './internal/backoffDelay.js';
 export { type RetryWithBackoffOptions, retryWithBackoff } from './operators/retryWithBackoff.js';
 export {
   type SharedWithCredits,
