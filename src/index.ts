@@ -61,5 +61,8 @@ export { type PullSource, pullFrom } from './sources/pullFrom.js';
 export type { PullFromOptions } from './sources/PullFromOptions.js';
 export { toAsyncIterable } from './sources/toAsyncIterable.js';
 export { toNodeReadable } from './sources/toNodeReadable.js';
+export type { NodeObjectReadable } from './sources/NodeObjectReadable.js';
+export type { NodeReadableLike } from './sources/NodeReadableLike.js';
+export type { NodeWritableLike } from './sources/NodeWritableLike.js';
 export { toReadableStream } from './sources/toReadableStream.js';
 export { writeTo } from './sources/writeTo.js';
