@@ -13,7 +13,9 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  splitting: false,
+  // Code the secondary entry points share with the main one goes to shared chunks (for CJS too, where
+  // tsup has rollup convert the split ESM output chunk by chunk), so a program loads one copy of it.
+  splitting: true,
   treeshake: true,
   // The secondary entry points import the main one by name, so a program loads one copy of it.
   external: ['rxjs', 'fast-check', '@opentelemetry/api', 'ioredis', 'rxjs-backpressure'],

@@ -20,6 +20,7 @@ export { requestCredits } from './operators/requestCredits.js';
 export type { BackpressureStrategy, BufferOptions, OverflowPolicy } from './operators/BufferOptions.js';
 export type { DropReason } from './operators/DropReason.js';
 export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js';
+export type { BackoffJitter } from './internal/backoffDelay.js';
 export { type RetryWithBackoffOptions, retryWithBackoff } from './operators/retryWithBackoff.js';
 export {
   type SharedWithCredits,
@@ -68,5 +69,8 @@ export { type PullSource, pullFrom } from './sources/pullFrom.js';
 export type { PullFromOptions } from './sources/PullFromOptions.js';
 export { toAsyncIterable } from './sources/toAsyncIterable.js';
 export { toNodeReadable } from './sources/toNodeReadable.js';
+export type { NodeObjectReadable } from './sources/NodeObjectReadable.js';
+export type { NodeReadableLike } from './sources/NodeReadableLike.js';
+export type { NodeWritableLike } from './sources/NodeWritableLike.js';
 export { toReadableStream } from './sources/toReadableStream.js';
 export { writeTo } from './sources/writeTo.js';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadedFiles } from './loadedFiles.js';
 
 // The public surface, entry point by entry point. A new public name is a deliberate change: add it here.
 const expected: Record<string, string[]> = {
@@ -77,10 +78,11 @@ describe.each(Object.entries(expected))('the built entry point %s', (specifier, 
 });
 
 describe('the main entry point', () => {
+  // Each build with the shared chunks it loads.
   const builds = [
     require.resolve('rxjs-backpressure'),
     fileURLToPath(import.meta.resolve('rxjs-backpressure')),
-  ];
+  ].flatMap(loadedFiles);
 
   // Optional peers stay behind their own entry points, and no Node.js module is imported, so the main
   // entry point loads in browsers and bundlers as it is.

@@ -49,6 +49,15 @@ describe('gradientLimit', () => {
     expect(() => gradientLimit(options)).toThrow(message);
   });
 
+  it('refuses an unknown option, pointing at the one it most likely meant', () => {
+    expect(() => gradientLimit({ queuesize: 2 } as unknown as GradientLimitOptions)).toThrow(TypeError);
+    expect(() => gradientLimit({ queuesize: 2 } as unknown as GradientLimitOptions)).toThrow(
+      new TypeError(
+        'gradientLimit(options).queuesize is not an option here (did you mean queueSize?); the options are initial, min, max, smoothing, queueSize, longWindow.',
+      ),
+    );
+  });
+
   it('grows by queueSize × smoothing per sample while latency stays at its long-term level', () => {
     const limit = gradientLimit({ initial: 20, queueSize: 5, smoothing: 0.2 });
     expect(atFullLoad(limit, 5, 10)).toBe(25);
