@@ -67,7 +67,8 @@ import type { WithHandshakeOptions } from './WithHandshakeOptions.js';
  *   so `fetch(url, { signal })` leaves no listener behind on another call's signal. A signal that
  *   nothing listened to (no listener, no `onabort`, no `fetch`) and that was not aborted may serve a
  *   later call once its own call is over: Node builds signals slowly, and this keeps a fast service
- *   fast. Read a signal while its call runs, not after.
+ *   fast. Read a signal while its call runs, not after; `AbortSignal.any([signal, ...])` does not
+ *   count as listening, so a signal derived that way must not outlive the call either.
  * - A failing call (after its `retry`, when given) fails its item: by default (`callErrors: 'fail'`)
  *   it errors the output like `mergeMap` does, no further `do()` is started and waiting items are
  *   dropped with reason `'error'`; with `callErrors: 'drop'` the item is dropped with reason `'error'`
