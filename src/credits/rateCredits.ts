@@ -8,14 +8,18 @@ import {
   type TeardownLogic,
   tap,
 } from 'rxjs';
+import type { CreditProvider } from '../core/CreditProvider.js';
+import {
+  describeValue,
+  numberOption,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
-import { describeValue } from '../internal/describeValue.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { type CreditAccount, type DirectCreditSignal, takeGrants } from '../internal/subscribeCredits.js';
 import type { UpstreamHandlers } from '../internal/subscribeSafely.js';
-import type { CreditProvider } from './CreditProvider.js';
 
 /**
  * Options of {@link rateCredits}.

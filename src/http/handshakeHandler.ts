@@ -1,13 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isObservable, type Observable, type SchedulerLike, Subscription } from 'rxjs';
 import { type HandshakeProvider, isBackpressureError, ServiceAtCapacityError } from 'rxjs-backpressure';
+import {
+  booleanOption,
+  describeValue,
+  numberOption,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
-import { booleanOption } from '../internal/booleanOption.js';
-import { describeValue } from '../internal/describeValue.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { isServiceAtCapacity } from '../internal/isServiceAtCapacity.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
 import { discardBody } from './internal/discardBody.js';

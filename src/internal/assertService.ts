@@ -1,5 +1,5 @@
-import type { Service } from '../service/Service.js';
-import { describeValue } from './describeValue.js';
+import type { Service } from '../core/Service.js';
+import { describeValue } from '../core/validation.js';
 
 /** Checks the shape of a {@link Service} (by its methods, so any object or class will do). */
 export function assertService(value: unknown, argument: string): asserts value is Service<unknown, unknown> {

@@ -1,10 +1,9 @@
 import { from, Observable, type ObservableInput, type OperatorFunction, Subject } from 'rxjs';
-import { describeValue } from '../internal/describeValue.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionsObject, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
-import type { HandshakeProvider } from '../service/HandshakeProvider.js';
+import type { DropReason } from '../core/DropReason.js';
+import type { HandshakeProvider } from '../core/HandshakeProvider.js';
+import { describeValue, numberOption, optionsObject } from '../core/validation.js';
+import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import type { CreditStage } from './CreditStage.js';
-import type { DropReason } from './DropReason.js';
 import type { MergeMapWithCreditsOptions } from './MergeMapWithCreditsOptions.js';
 import { withHandshake } from './withHandshake.js';
 

@@ -1,22 +1,16 @@
 import { defer, isObservable, Observable, Subscription } from 'rxjs';
+import type { BridgeSource } from '../core/BridgeOptions.js';
+import type { BufferOptions } from '../core/BufferOptions.js';
+import type { CreditSource } from '../core/CreditProvider.js';
+import { describeValue, numberOption, oneOf, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { CreditController } from '../credits/CreditController.js';
-import type { CreditSource } from '../credits/CreditProvider.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
-import { describeValue } from '../internal/describeValue.js';
 import { Gate } from '../internal/Gate.js';
-import { numberOption } from '../internal/numberOption.js';
-import {
-  oneOf,
-  optionsObject,
-  refuseUnknownKeys,
-  resolveBufferOptions,
-} from '../internal/resolveBufferOptions.js';
+import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
-import type { BridgeSource } from '../sources/BridgeOptions.js';
-import type { BufferOptions } from './BufferOptions.js';
 
 /**
  * Whose demand a {@link shareWithCredits} source is read at: `'slowest'` (every branch has room: no

@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
 import { BackpressureError, type HandshakeProvider, ServiceAtCapacityError } from 'rxjs-backpressure';
+import {
+  booleanOption,
+  describeValue,
+  numberOption,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { AbortListeners } from '../internal/AbortListeners.js';
 import { type BackoffPolicy, backoffDelay } from '../internal/backoffDelay.js';
-import { booleanOption } from '../internal/booleanOption.js';
-import { describeValue } from '../internal/describeValue.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { acquireScript, releaseScript, renewScript } from './internal/capacityScripts.js';
 import { checkClient } from './internal/checkClient.js';
 

@@ -1,11 +1,15 @@
 import type { Redis } from 'ioredis';
 import { Observable } from 'rxjs';
 import type { CreditSource } from 'rxjs-backpressure';
+import {
+  booleanOption,
+  describeValue,
+  numberOption,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
-import { booleanOption } from '../internal/booleanOption.js';
-import { describeValue } from '../internal/describeValue.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { DistributedCapacity } from './DistributedCapacity.js';
 import { checkClient } from './internal/checkClient.js';

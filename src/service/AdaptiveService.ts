@@ -1,11 +1,10 @@
 import { isObservable, type Observable, type SchedulerLike, tap } from 'rxjs';
-import { describeValue } from '../internal/describeValue.js';
+import type { HandshakeProvider } from '../core/HandshakeProvider.js';
+import { describeValue, optionalFunction, optionsObject } from '../core/validation.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
-import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
-import type { HandshakeProvider } from './HandshakeProvider.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 import { TrackedService } from './TrackedService.js';
 

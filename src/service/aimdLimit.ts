@@ -1,7 +1,6 @@
-import { checkLimitSample } from '../internal/checkLimitSample.js';
-import { limitBounds } from '../internal/limitBounds.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
+import { numberOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
+import { checkLimitSample } from './internal/checkLimitSample.js';
+import { limitBounds } from './internal/limitBounds.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 
 /**

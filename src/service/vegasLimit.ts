@@ -1,8 +1,12 @@
-import { checkLimitSample } from '../internal/checkLimitSample.js';
-import { describeValue } from '../internal/describeValue.js';
-import { limitBounds } from '../internal/limitBounds.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
+import {
+  describeValue,
+  numberOption,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
+import { checkLimitSample } from './internal/checkLimitSample.js';
+import { limitBounds } from './internal/limitBounds.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 
 /**

@@ -1,18 +1,17 @@
 import { Observable, type Subscriber } from 'rxjs';
-import type { CreditSource } from '../credits/CreditProvider.js';
-import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
+import type { CreditSource } from '../core/CreditProvider.js';
+import { type DropReason, dropReasons } from '../core/DropReason.js';
+import type { ReadinessProvider } from '../core/ReadinessProvider.js';
+import { describeValue, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
-import { describeValue } from '../internal/describeValue.js';
 import { ReadinessDemand } from '../internal/ReadinessDemand.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
-import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
-import { type DropReason, dropReasons } from '../operators/DropReason.js';
 import type { NodeReadableLike } from './NodeReadableLike.js';
 import type { PullFromOptions } from './PullFromOptions.js';
 

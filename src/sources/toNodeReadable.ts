@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { Subscription } from 'rxjs';
-import { type CreditBridge, creditBridge } from '../internal/creditBridge.js';
+import type { BridgeOptions, BridgeSource } from '../core/BridgeOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
-import type { BridgeOptions, BridgeSource } from './BridgeOptions.js';
+import { type CreditBridge, creditBridge } from './internal/creditBridge.js';
 import type { NodeObjectReadable } from './NodeObjectReadable.js';
 
 /** Holds an error back until the stream's buffer is read, since destroy() would discard the buffer. */

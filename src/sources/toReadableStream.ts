@@ -1,7 +1,7 @@
 import { Subscription } from 'rxjs';
-import { creditBridge } from '../internal/creditBridge.js';
+import type { BridgeOptions, BridgeSource } from '../core/BridgeOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
-import type { BridgeOptions, BridgeSource } from './BridgeOptions.js';
+import { creditBridge } from './internal/creditBridge.js';
 
 /**
  * Turns a pipeline into a WHATWG `ReadableStream` whose queue drives demand: each `pull()` requests

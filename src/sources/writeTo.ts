@@ -1,13 +1,13 @@
 import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
-import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
+import type { BridgeSource } from '../core/BridgeOptions.js';
+import type { BufferOptions } from '../core/BufferOptions.js';
+import type { ReadinessProvider } from '../core/ReadinessProvider.js';
+import { describeValue } from '../core/validation.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
-import { type CreditBridge, creditBridge } from '../internal/creditBridge.js';
-import { describeValue } from '../internal/describeValue.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
-import type { BufferOptions } from '../operators/BufferOptions.js';
-import type { BridgeSource } from './BridgeOptions.js';
+import { type CreditBridge, creditBridge } from './internal/creditBridge.js';
 import type { NodeWritableLike } from './NodeWritableLike.js';
 
 type Sink<T> = (bridge: CreditBridge<T>, subscriber: Subscriber<never>) => void;

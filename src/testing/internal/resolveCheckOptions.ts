@@ -1,7 +1,5 @@
 import * as fc from 'fast-check';
-import { describeValue } from '../../internal/describeValue.js';
-import { numberOption } from '../../internal/numberOption.js';
-import { optionsObject } from '../../internal/resolveBufferOptions.js';
+import { describeValue, numberOption, optionsObject } from '../../core/validation.js';
 import type { CheckFlowControlOptions } from '../checkFlowControl.js';
 import { type FlowScenario, flowScenario } from '../flowScenario.js';
 import type { Invariant } from '../Invariant.js';

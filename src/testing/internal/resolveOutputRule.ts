@@ -1,6 +1,10 @@
-import { describeValue } from '../../internal/describeValue.js';
-import { numberOption } from '../../internal/numberOption.js';
-import { optionalFunction, optionsObject, refuseUnknownKeys } from '../../internal/resolveBufferOptions.js';
+import {
+  describeValue,
+  numberOption,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../../core/validation.js';
 import type { OutputRule } from '../OutputRule.js';
 
 /** An {@link OutputRule}, checked, with its default filled in. */

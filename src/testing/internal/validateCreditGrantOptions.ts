@@ -1,5 +1,4 @@
-import { numberOption } from '../../internal/numberOption.js';
-import { optionsObject } from '../../internal/resolveBufferOptions.js';
+import { numberOption, optionsObject } from '../../core/validation.js';
 import type { CreditGrantOptions, CreditGrantsOptions } from '../creditGrants.js';
 
 /** {@link CreditGrantOptions} checked, with every default filled in. */

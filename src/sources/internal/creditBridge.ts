@@ -1,11 +1,10 @@
 import { defer, isObservable, type Observable } from 'rxjs';
-import { CreditController } from '../credits/CreditController.js';
-import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
-import { requestCredits } from '../operators/requestCredits.js';
-import type { BridgeOptions, BridgeSource } from '../sources/BridgeOptions.js';
-import { describeValue } from './describeValue.js';
-import { numberOption } from './numberOption.js';
-import { bridgeHooks, optionsObject } from './resolveBufferOptions.js';
+import type { BridgeOptions, BridgeSource } from '../../core/BridgeOptions.js';
+import type { ReadinessProvider } from '../../core/ReadinessProvider.js';
+import { describeValue, numberOption, optionsObject } from '../../core/validation.js';
+import { CreditController } from '../../credits/CreditController.js';
+import { bridgeHooks } from '../../internal/resolveBufferOptions.js';
+import { requestCredits } from '../../operators/requestCredits.js';
 
 /** A pipeline that delivers only what its consumer asked for. */
 export interface CreditBridge<T> {

@@ -1,5 +1,4 @@
-import { describeValue } from './describeValue.js';
-import { numberOption } from './numberOption.js';
+import { describeValue, numberOption } from '../../core/validation.js';
 
 /** The bounds every limit algorithm shares, checked. */
 export interface LimitBounds {
