@@ -10,6 +10,7 @@ import {
   refuseUnknownKeys,
 } from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
+import { assertService } from '../internal/assertService.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { isServiceAtCapacity } from '../internal/isServiceAtCapacity.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
@@ -212,17 +213,11 @@ export function handshakeHandler<Req, Res>(
   provider: HandshakeProvider<Req, Res>,
   options?: HandshakeHandlerOptions<Req, Res>,
 ): Handler {
-  const candidate = provider as Partial<HandshakeProvider<Req, Res>> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.isReady !== 'function' ||
-    typeof candidate.do !== 'function'
-  ) {
-    throw new TypeError(
-      `handshakeHandler(provider) must be a HandshakeProvider with isReady(), do(req) and credits$, got ${describeValue(provider)}.`,
-    );
-  }
+  assertService(
+    provider,
+    'handshakeHandler(provider)',
+    'a HandshakeProvider with isReady(), do(req) and credits$',
+  );
   const credits = toCreditSignal(provider, 'handshakeHandler(provider)');
   const given = optionsObject(options, 'options');
   refuseUnknownKeys(given, optionKeys, 'options');
