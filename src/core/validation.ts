@@ -98,3 +98,13 @@ export function optionalFunction<F>(value: F | undefined, argument: string): F |
   }
   return value;
 }
+
+/** Whether `value` counts something of which there is at least one: a safe integer `>= 1`. */
+export function isPositiveCount(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 1;
+}
+
+/** Whether `value` counts something that may be absent: a safe integer `>= 0`. */
+export function isNonNegativeCount(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}

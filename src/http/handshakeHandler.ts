@@ -4,6 +4,7 @@ import { type HandshakeProvider, isBackpressureError, ServiceAtCapacityError } f
 import {
   booleanOption,
   describeValue,
+  isNonNegativeCount,
   numberOption,
   optionalFunction,
   optionsObject,
@@ -156,8 +157,6 @@ function isCount(value: unknown): value is number {
   );
 }
 
-const nonNegativeInteger = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
-
 /** The media type of a `Content-Type`, lower case, without its parameters. */
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
@@ -243,13 +242,13 @@ export function handshakeHandler<Req, Res>(
       given.maxBodyBytes ?? defaultMaxBodyBytes,
       'options.maxBodyBytes',
       'a non-negative integer number of bytes',
-      nonNegativeInteger,
+      isNonNegativeCount,
     ),
     maxStreams: numberOption(
       given.maxStreams ?? defaultMaxStreams,
       'options.maxStreams',
       'a non-negative integer',
-      nonNegativeInteger,
+      isNonNegativeCount,
     ),
     callTimeout: numberOption(
       given.callTimeout ?? defaultCallTimeout,
@@ -304,7 +303,7 @@ function resolveCors(cors: HandshakeCorsOptions | undefined): ResolvedCors | und
       given.maxAge ?? 600,
       'options.cors.maxAge',
       'a non-negative integer number of seconds',
-      nonNegativeInteger,
+      isNonNegativeCount,
     ),
   };
 }

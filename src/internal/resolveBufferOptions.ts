@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { BackpressureStrategy, BufferOptions, OverflowPolicy } from '../core/BufferOptions.js';
 import type { DropReason } from '../core/DropReason.js';
 import {
+  isPositiveCount,
   numberOption,
   oneOf,
   optionalFunction,
@@ -64,12 +65,7 @@ const overflowPolicies: readonly OverflowPolicy[] = ['error', 'drop-oldest', 'dr
 const defaultBufferSize = 1024;
 
 function positiveCount(value: unknown, argument: string): number {
-  return numberOption(
-    value,
-    argument,
-    'a positive integer',
-    (count) => Number.isSafeInteger(count) && count >= 1,
-  );
+  return numberOption(value, argument, 'a positive integer', isPositiveCount);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { SchedulerLike, Subscriber } from 'rxjs';
 import type { CircuitState } from '../core/CircuitState.js';
-import { type DropReason, dropReasons } from '../core/DropReason.js';
+import { dropReasons, zeroPerReason } from '../core/DropReason.js';
 import type { StageProbe } from '../core/StageProbe.js';
 import { type ServiceLoad, serviceLoad, utilizationOf } from '../core/serviceLoad.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
@@ -11,10 +11,6 @@ import { ServiceProbe } from './ServiceProbe.js';
 export type ProbeReading = Omit<FlowSnapshot, 'name' | 'at' | 'throughput'>;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-function zeroPerReason(): Record<DropReason, number> {
-  return Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>;
-}
 
 /**
  * The probes one {@link FlowMonitor} reads: at most one stage at a time (a `requestCredits` or

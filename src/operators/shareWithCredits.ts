@@ -2,7 +2,14 @@ import { defer, isObservable, Observable, Subscription } from 'rxjs';
 import type { BridgeSource } from '../core/BridgeOptions.js';
 import type { BufferOptions } from '../core/BufferOptions.js';
 import type { CreditSource } from '../core/CreditProvider.js';
-import { describeValue, numberOption, oneOf, optionsObject, refuseUnknownKeys } from '../core/validation.js';
+import {
+  describeValue,
+  isPositiveCount,
+  numberOption,
+  oneOf,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { CreditController } from '../credits/CreditController.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
@@ -341,14 +348,14 @@ export function shareWithCredits<T>(
           given.quorum,
           'shareWithCredits(options).quorum',
           'a positive safe integer',
-          (value) => Number.isSafeInteger(value) && value >= 1,
+          isPositiveCount,
         )
       : 1;
   const startAfter = numberOption(
     given.startAfter ?? 1,
     'shareWithCredits(options).startAfter',
     'a positive safe integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
+    isPositiveCount,
   );
   return new SharedSource(source, policy, quorum, startAfter);
 }

@@ -9,7 +9,14 @@ import {
 import type { DropReason } from '../core/DropReason.js';
 import type { HandshakeProvider } from '../core/HandshakeProvider.js';
 import type { Service } from '../core/Service.js';
-import { describeValue, numberOption, oneOf, optionsObject, refuseUnknownKeys } from '../core/validation.js';
+import {
+  describeValue,
+  isPositiveCount,
+  numberOption,
+  oneOf,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { CallTimeoutError } from '../errors/CallTimeoutError.js';
 import type { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
@@ -175,7 +182,7 @@ function resolveCallPolicy<T>(
           options.concurrency,
           'options.concurrency',
           'a positive integer or Infinity',
-          (n) => n === Number.POSITIVE_INFINITY || (Number.isSafeInteger(n) && n >= 1),
+          (n) => n === Number.POSITIVE_INFINITY || isPositiveCount(n),
         );
   return { callErrors, retry, timeout, concurrency, scheduler };
 }

@@ -5,6 +5,8 @@ import { BackpressureError, type HandshakeProvider, ServiceAtCapacityError } fro
 import {
   booleanOption,
   describeValue,
+  isNonNegativeCount,
+  isPositiveCount,
   numberOption,
   optionsObject,
   refuseUnknownKeys,
@@ -177,7 +179,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
       given.capacity,
       'options.capacity',
       'a positive safe integer',
-      (n) => Number.isSafeInteger(n) && n >= 1,
+      isPositiveCount,
     );
     if (typeof given.handler !== 'function') {
       throw new TypeError(`options.handler must be a function, got ${describeValue(given.handler)}.`);
@@ -193,7 +195,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
       given.reuseFor ?? 250,
       'options.reuseFor',
       'a non-negative integer of milliseconds',
-      (n) => Number.isSafeInteger(n) && n >= 0,
+      isNonNegativeCount,
     );
     const guard = booleanOption(given.epochGuard ?? true, 'options.epochGuard');
     const prefix = `{${key}}`;

@@ -4,6 +4,7 @@ import type { CreditSource } from 'rxjs-backpressure';
 import {
   booleanOption,
   describeValue,
+  isPositiveCount,
   numberOption,
   optionalFunction,
   optionsObject,
@@ -96,9 +97,8 @@ function keyOption(value: unknown, argument: string): string {
   return value;
 }
 
-const positiveInteger = (value: number): boolean => Number.isSafeInteger(value) && value >= 1;
 const positiveIntegerOrInfinity = (value: number): boolean =>
-  positiveInteger(value) || value === Number.POSITIVE_INFINITY;
+  isPositiveCount(value) || value === Number.POSITIVE_INFINITY;
 
 function settingsOf(options: RedisStreamOptions): StreamSettings {
   const given = optionsObject(options, 'options');
@@ -119,7 +119,7 @@ function settingsOf(options: RedisStreamOptions): StreamSettings {
       given.block ?? 1_000,
       'options.block',
       'a positive integer of milliseconds',
-      positiveInteger,
+      isPositiveCount,
     ),
     claimIdle,
     maxDeliveries: numberOption(

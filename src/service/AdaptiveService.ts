@@ -1,6 +1,6 @@
 import { isObservable, type Observable, type SchedulerLike, tap } from 'rxjs';
 import type { HandshakeProvider } from '../core/HandshakeProvider.js';
-import { describeValue, optionalFunction, optionsObject } from '../core/validation.js';
+import { describeValue, isPositiveCount, optionalFunction, optionsObject } from '../core/validation.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
@@ -46,7 +46,7 @@ export interface AdaptiveServiceOptions<Req, Res> {
 const claimed = new WeakSet<object>();
 
 function isLimit(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+  return typeof value === 'number' && isPositiveCount(value);
 }
 
 /**

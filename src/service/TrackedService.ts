@@ -1,6 +1,6 @@
 import { isObservable, Observable, type SchedulerLike, type Subscriber, Subscription } from 'rxjs';
 import type { HandshakeProvider } from '../core/HandshakeProvider.js';
-import { describeValue, optionsObject } from '../core/validation.js';
+import { describeValue, isNonNegativeCount, optionsObject } from '../core/validation.js';
 import { CallTimeoutError } from '../errors/CallTimeoutError.js';
 import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
 import { AbortListeners } from '../internal/AbortListeners.js';
@@ -111,7 +111,7 @@ function checkCapacity(value: unknown, argument: string): number {
   if (typeof value !== 'number') {
     throw new TypeError(`${argument} must be a number, got ${describeValue(value)}.`);
   }
-  if (value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 0)) return value;
+  if (value === Number.POSITIVE_INFINITY || isNonNegativeCount(value)) return value;
   throw new RangeError(
     `${argument} must be a non-negative safe integer (0 closes the service) or Infinity, got ${describeValue(value)}.`,
   );

@@ -1,4 +1,4 @@
-import { numberOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
+import { isPositiveCount, numberOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { limitAlgorithm } from './internal/limitAlgorithm.js';
 import { limitBounds } from './internal/limitBounds.js';
 import type { LimitAlgorithm } from './LimitAlgorithm.js';
@@ -119,7 +119,7 @@ export function gradientLimit(options?: GradientLimitOptions): LimitAlgorithm {
     checked.longWindow ?? 600,
     `${argument}.longWindow`,
     'a positive safe integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
+    isPositiveCount,
   );
   const decay = 2 / (longWindow + 1);
   let estimate = initial;

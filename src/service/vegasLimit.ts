@@ -1,5 +1,6 @@
 import {
   describeValue,
+  isPositiveCount,
   numberOption,
   optionalFunction,
   optionsObject,
@@ -135,7 +136,7 @@ export function vegasLimit(options?: VegasLimitOptions): LimitAlgorithm {
     checked.probeMultiplier ?? 30,
     `${argument}.probeMultiplier`,
     'a positive safe integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
+    isPositiveCount,
   );
   const random = optionalFunction(checked.random, `${argument}.random`) ?? Math.random;
 

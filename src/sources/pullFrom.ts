@@ -1,6 +1,6 @@
 import { Observable, type Subscriber } from 'rxjs';
 import type { CreditSource } from '../core/CreditProvider.js';
-import { type DropReason, dropReasons } from '../core/DropReason.js';
+import { type DropReason, zeroPerReason } from '../core/DropReason.js';
 import type { ReadinessProvider } from '../core/ReadinessProvider.js';
 import { describeValue, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
@@ -347,9 +347,7 @@ class CountedReads implements ReadCredit {
   }
 }
 
-const noDrops: Readonly<Record<DropReason, number>> = Object.freeze(
-  Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>,
-);
+const noDrops: Readonly<Record<DropReason, number>> = Object.freeze(zeroPerReason());
 
 /** Told by shape: `isReady()` beside `credits$` (a HandshakeProvider, a CreditStage, which is a function). */
 function isReadinessProvider(credits: unknown): credits is ReadinessProvider {

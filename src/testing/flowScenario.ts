@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { describeValue, numberOption, optionsObject } from '../core/validation.js';
+import { describeValue, isNonNegativeCount, numberOption, optionsObject } from '../core/validation.js';
 import type { CreditGrantOptions } from './creditGrants.js';
 import { assertArbitrary } from './internal/assertArbitrary.js';
 import { creditGrant } from './internal/creditGrant.js';
@@ -149,13 +149,13 @@ export function flowScenario<T>(
     given.maxSteps ?? 24,
     `${argument}: options.maxSteps`,
     'a non-negative integer',
-    (value) => Number.isSafeInteger(value) && value >= 0,
+    isNonNegativeCount,
   );
   const maxGap = numberOption(
     given.maxGap ?? 3,
     `${argument}: options.maxGap`,
     'a non-negative integer',
-    (value) => Number.isSafeInteger(value) && value >= 0,
+    isNonNegativeCount,
   );
   const grant = creditGrant(validateCreditGrantOptions(given.grants, `${argument}: options.grants`));
   const reentrant = booleanOption(given.reentrantGrants, `${argument}: options.reentrantGrants`);

@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import { numberOption, oneOf, optionalFunction } from '../../core/validation.js';
+import { isPositiveCount, numberOption, oneOf, optionalFunction } from '../../core/validation.js';
 import type { BackoffJitter, BackoffPolicy } from '../../internal/backoffDelay.js';
 import { isRefusal } from '../../internal/isRefusal.js';
 import { longestTimer } from '../../internal/retryWait.js';
@@ -29,7 +29,7 @@ export function resolveRetryOptions(
     given.maxAttempts ?? 5,
     `${argument}.maxAttempts`,
     'a positive integer or Infinity',
-    (n) => n === Number.POSITIVE_INFINITY || (Number.isSafeInteger(n) && n >= 1),
+    (n) => n === Number.POSITIVE_INFINITY || isPositiveCount(n),
   );
   const initialDelay = numberOption(
     given.initialDelay ?? 100,

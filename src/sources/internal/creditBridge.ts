@@ -1,7 +1,7 @@
 import { defer, isObservable, type Observable } from 'rxjs';
 import type { BridgeOptions, BridgeSource } from '../../core/BridgeOptions.js';
 import type { ReadinessProvider } from '../../core/ReadinessProvider.js';
-import { describeValue, numberOption, optionsObject } from '../../core/validation.js';
+import { describeValue, isPositiveCount, numberOption, optionsObject } from '../../core/validation.js';
 import { CreditController } from '../../credits/CreditController.js';
 import { bridgeHooks } from '../../internal/resolveBufferOptions.js';
 import { requestCredits } from '../../operators/requestCredits.js';
@@ -52,7 +52,7 @@ export function creditBridge<T>(
     givenHighWaterMark ?? defaultHighWaterMark,
     'options.highWaterMark',
     'a positive safe integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
+    isPositiveCount,
   );
   const demand = new CreditController();
 

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { describeValue, numberOption, optionsObject } from '../../core/validation.js';
+import { describeValue, isPositiveCount, numberOption, optionsObject } from '../../core/validation.js';
 import type { CheckFlowControlOptions } from '../checkFlowControl.js';
 import { type FlowScenario, flowScenario } from '../flowScenario.js';
 import type { Invariant } from '../Invariant.js';
@@ -64,7 +64,7 @@ export function resolveCheckOptions<T, R>(
     options.numRuns ?? defaultNumRuns,
     `${argument}.numRuns`,
     'a positive integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
+    isPositiveCount,
   );
   const parameters: ResolvedCheck<T, R>['parameters'] = { numRuns };
   if (options.seed !== undefined) {

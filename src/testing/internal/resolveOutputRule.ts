@@ -1,5 +1,6 @@
 import {
   describeValue,
+  isPositiveCount,
   numberOption,
   optionalFunction,
   optionsObject,
@@ -38,7 +39,7 @@ export function resolveOutputRule<T, R>(
       rule.batchSize ?? 1,
       `${argument}.batchSize`,
       'a positive safe integer',
-      (value) => Number.isSafeInteger(value) && value >= 1,
+      isPositiveCount,
     ),
   };
 }
