@@ -12,6 +12,7 @@ import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
+import { listenTo } from './internal/listenTo.js';
 import type { NodeReadableLike } from './NodeReadableLike.js';
 import type { PullFromOptions } from './PullFromOptions.js';
 
@@ -232,12 +233,7 @@ function readNodeStream<T>(stream: NodeReadableLike): OpenReader<T> {
   return (subscriber, demand) => {
     let ended = false;
     let draining = false;
-    const detach = (): void => {
-      stream.removeListener('readable', drain);
-      stream.removeListener('end', onEnd);
-      stream.removeListener('error', onError);
-      stream.removeListener('close', onClose);
-    };
+    let detach = (): void => undefined;
     const end = (): void => {
       ended = true;
       detach();
@@ -295,10 +291,7 @@ function readNodeStream<T>(stream: NodeReadableLike): OpenReader<T> {
       if (stream.errored !== null && stream.errored !== undefined) onError(stream.errored);
       else onClose();
     } else {
-      stream.on('readable', drain);
-      stream.on('end', onEnd);
-      stream.on('error', onError);
-      stream.on('close', onClose);
+      detach = listenTo(stream, { readable: drain, end: onEnd, error: onError, close: onClose });
     }
     return { drain, release };
   };

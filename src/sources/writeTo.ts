@@ -8,6 +8,7 @@ import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { type CreditBridge, creditBridge } from './internal/creditBridge.js';
+import { listenTo } from './internal/listenTo.js';
 import type { NodeWritableLike } from './NodeWritableLike.js';
 
 type Sink<T> = (bridge: CreditBridge<T>, subscriber: Subscriber<never>) => void;
@@ -35,12 +36,10 @@ function writeToNode<T>(writable: NodeWritableLike): Sink<T> {
     }
     let finished = false;
     let waitingForDrain = false;
+    let stopListening = (): void => undefined;
     const detach = (): void => {
       finished = true;
-      writable.removeListener('drain', onDrain);
-      writable.removeListener('finish', onFinish);
-      writable.removeListener('error', onError);
-      writable.removeListener('close', onClose);
+      stopListening();
     };
     const onDrain = (): void => {
       if (!waitingForDrain) return;
@@ -64,10 +63,7 @@ function writeToNode<T>(writable: NodeWritableLike): Sink<T> {
         ),
       );
     };
-    writable.on('drain', onDrain);
-    writable.on('finish', onFinish);
-    writable.on('error', onError);
-    writable.on('close', onClose);
+    stopListening = listenTo(writable, { drain: onDrain, finish: onFinish, error: onError, close: onClose });
     subscriber.add(() => {
       if (finished) return;
       detach();
