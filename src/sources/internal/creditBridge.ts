@@ -23,6 +23,15 @@ export interface CreditBridge<T> {
 
 const defaultHighWaterMark = 16;
 
+/**
+ * The consumer takes `n` more items and the pipeline is granted as many: the gate first, so an item
+ * the pipeline emits synchronously finds its credit already there.
+ */
+export function askFor<T>(bridge: CreditBridge<T>, n: number): void {
+  bridge.request(n);
+  bridge.supply(n);
+}
+
 /** `options` carrying, under the internal key, the advice its overflow error adds and a ledger watch. */
 function withAdvice<O extends object>(
   options: O,
