@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { describeValue, isNonNegativeCount, numberOption, optionsObject } from '../core/validation.js';
-import type { CreditGrantOptions } from './creditGrants.js';
+import type { CreditGrantOptions } from './CreditGrantsOptions.js';
 import { assertArbitrary } from './internal/assertArbitrary.js';
 import { creditGrant } from './internal/creditGrant.js';
 import { validateCreditGrantOptions } from './internal/validateCreditGrantOptions.js';

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { describeValue, isPositiveCount, numberOption, optionsObject } from '../../core/validation.js';
-import type { CheckFlowControlOptions } from '../checkFlowControl.js';
+import type { CheckFlowControlOptions } from '../CheckFlowControlOptions.js';
 import { type FlowScenario, flowScenario } from '../flowScenario.js';
 import type { Invariant } from '../Invariant.js';
 import { invariants as allInvariants } from '../invariants.js';

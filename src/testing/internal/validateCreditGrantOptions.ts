@@ -1,5 +1,5 @@
 import { isNonNegativeCount, isPositiveCount, numberOption, optionsObject } from '../../core/validation.js';
-import type { CreditGrantOptions, CreditGrantsOptions } from '../creditGrants.js';
+import type { CreditGrantOptions, CreditGrantsOptions } from '../CreditGrantsOptions.js';
 
 /** {@link CreditGrantOptions} checked, with every default filled in. */
 export interface ResolvedCreditGrantOptions {
