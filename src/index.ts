@@ -11,17 +11,18 @@ export { type ServiceAtCapacityDetails, ServiceAtCapacityError } from './errors/
 
 // Credits
 export { CreditController, type CreditControllerOptions } from './credits/CreditController.js';
-export type { CreditProvider, CreditSource } from './credits/CreditProvider.js';
-export type { ReadinessProvider } from './credits/ReadinessProvider.js';
+export type { CreditProvider, CreditSource } from './core/CreditProvider.js';
+export type { ReadinessProvider } from './core/ReadinessProvider.js';
 export { RateCredits, type RateCreditsOptions, rateCredits } from './credits/rateCredits.js';
 
 // Operators
 export { requestCredits } from './operators/requestCredits.js';
-export type { BackpressureStrategy, BufferOptions, OverflowPolicy } from './operators/BufferOptions.js';
-export type { DropReason } from './operators/DropReason.js';
+export type { BackpressureStrategy, BufferOptions, OverflowPolicy } from './core/BufferOptions.js';
+export type { DropReason } from './core/DropReason.js';
 export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js';
 export type { BackoffJitter } from './internal/backoffDelay.js';
-export { type RetryWithBackoffOptions, retryWithBackoff } from './operators/retryWithBackoff.js';
+export type { RetryWithBackoffOptions } from './operators/RetryWithBackoffOptions.js';
+export { retryWithBackoff } from './operators/retryWithBackoff.js';
 export {
   type SharedWithCredits,
   type SharePolicy,
@@ -35,14 +36,10 @@ export { mergeMapWithCredits } from './operators/mergeMapWithCredits.js';
 export type { MergeMapWithCreditsOptions } from './operators/MergeMapWithCreditsOptions.js';
 
 // Services and the handshake
-export {
-  type CircuitBreaker,
-  type CircuitBreakerOptions,
-  type CircuitState,
-  circuitBreaker,
-} from './service/circuitBreaker.js';
-export type { HandshakeProvider } from './service/HandshakeProvider.js';
-export type { Service } from './service/Service.js';
+export { type CircuitBreaker, type CircuitBreakerOptions, circuitBreaker } from './service/circuitBreaker.js';
+export type { CircuitState } from './core/CircuitState.js';
+export type { HandshakeProvider } from './core/HandshakeProvider.js';
+export type { Service } from './core/Service.js';
 export { handshake } from './service/handshake.js';
 export { TrackedService, type TrackedServiceOptions } from './service/TrackedService.js';
 export {
@@ -64,7 +61,7 @@ export type { FlowAlert } from './monitor/FlowAlert.js';
 export type { AlertRules } from './monitor/AlertRules.js';
 
 // Sources
-export type { BridgeOptions, BridgeSource } from './sources/BridgeOptions.js';
+export type { BridgeOptions, BridgeSource } from './core/BridgeOptions.js';
 export { type PullSource, pullFrom } from './sources/pullFrom.js';
 export type { PullFromOptions } from './sources/PullFromOptions.js';
 export { toAsyncIterable } from './sources/toAsyncIterable.js';

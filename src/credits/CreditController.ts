@@ -1,11 +1,11 @@
 import { Observable, type TeardownLogic } from 'rxjs';
+import type { CreditProvider } from '../core/CreditProvider.js';
+import { describeValue } from '../core/validation.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
 import { addCredits } from '../internal/addCredits.js';
 import { assertGrant } from '../internal/assertGrant.js';
-import { describeValue } from '../internal/describeValue.js';
 import { type DirectCreditSignal, takeGrants } from '../internal/subscribeCredits.js';
 import type { UpstreamHandlers } from '../internal/subscribeSafely.js';
-import type { CreditProvider } from './CreditProvider.js';
 
 /**
  * Options of {@link CreditController}.

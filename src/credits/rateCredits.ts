@@ -8,14 +8,19 @@ import {
   type TeardownLogic,
   tap,
 } from 'rxjs';
+import type { CreditProvider } from '../core/CreditProvider.js';
+import {
+  describeValue,
+  isPositiveCount,
+  numberOption,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
-import { describeValue } from '../internal/describeValue.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { type CreditAccount, type DirectCreditSignal, takeGrants } from '../internal/subscribeCredits.js';
 import type { UpstreamHandlers } from '../internal/subscribeSafely.js';
-import type { CreditProvider } from './CreditProvider.js';
 
 /**
  * Options of {@link rateCredits}.
@@ -125,7 +130,7 @@ export class RateCredits implements CreditProvider {
       given.burst ?? 1,
       'rateCredits(options).burst',
       'a positive safe integer',
-      (value) => Number.isSafeInteger(value) && value >= 1,
+      isPositiveCount,
     );
     const initial = numberOption(
       given.initial ?? this.#burst,
@@ -243,12 +248,7 @@ export class RateCredits implements CreditProvider {
 
   /** A meter counts `n` credits spent: room for more, granted at once if it has accrued. */
   #spend(n: number): void {
-    numberOption(
-      n,
-      'meter(cost): cost(item)',
-      'a positive safe integer',
-      (value) => Number.isSafeInteger(value) && value >= 1,
-    );
+    numberOption(n, 'meter(cost): cost(item)', 'a positive safe integer', isPositiveCount);
     if (n > this.#outstanding) {
       throw new RangeError(
         `meter(cost): ${describeValue(n)} spent, more than the ${this.#outstanding} credits outstanding; put the meter right after the stage that spends this bucket's credit, and only there.`,

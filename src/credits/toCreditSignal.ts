@@ -1,6 +1,6 @@
 import { from, Observable, type Observer, observable as observableSymbol, type Unsubscribable } from 'rxjs';
-import { describeValue } from '../internal/describeValue.js';
-import type { CreditSource } from './CreditProvider.js';
+import type { CreditSource } from '../core/CreditProvider.js';
+import { describeValue } from '../core/validation.js';
 
 type Subscribable = { subscribe(observer: Partial<Observer<number>>): Unsubscribable };
 

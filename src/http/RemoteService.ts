@@ -4,13 +4,11 @@ import {
   type ServiceAtCapacityDetails,
   ServiceAtCapacityError,
 } from 'rxjs-backpressure';
+import { describeValue, numberOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { AbortListeners } from '../internal/AbortListeners.js';
 import { type BackoffPolicy, backoffDelay } from '../internal/backoffDelay.js';
-import { describeValue } from '../internal/describeValue.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
-import { numberOption } from '../internal/numberOption.js';
 import { parseRetryAfter } from '../internal/parseRetryAfter.js';
-import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { abortAfter } from './internal/abortAfter.js';
 import { type CreditStreamEvent, creditStream } from './internal/creditStream.js';

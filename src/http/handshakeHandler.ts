@@ -1,13 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isObservable, type Observable, type SchedulerLike, Subscription } from 'rxjs';
 import { type HandshakeProvider, isBackpressureError, ServiceAtCapacityError } from 'rxjs-backpressure';
+import {
+  booleanOption,
+  describeValue,
+  isNonNegativeCount,
+  numberOption,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
-import { booleanOption } from '../internal/booleanOption.js';
-import { describeValue } from '../internal/describeValue.js';
+import { assertService } from '../internal/assertService.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { isServiceAtCapacity } from '../internal/isServiceAtCapacity.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
 import { discardBody } from './internal/discardBody.js';
@@ -151,8 +157,6 @@ function isCount(value: unknown): value is number {
   );
 }
 
-const nonNegativeInteger = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
-
 /** The media type of a `Content-Type`, lower case, without its parameters. */
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
@@ -208,17 +212,11 @@ export function handshakeHandler<Req, Res>(
   provider: HandshakeProvider<Req, Res>,
   options?: HandshakeHandlerOptions<Req, Res>,
 ): Handler {
-  const candidate = provider as Partial<HandshakeProvider<Req, Res>> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.isReady !== 'function' ||
-    typeof candidate.do !== 'function'
-  ) {
-    throw new TypeError(
-      `handshakeHandler(provider) must be a HandshakeProvider with isReady(), do(req) and credits$, got ${describeValue(provider)}.`,
-    );
-  }
+  assertService(
+    provider,
+    'handshakeHandler(provider)',
+    'a HandshakeProvider with isReady(), do(req) and credits$',
+  );
   const credits = toCreditSignal(provider, 'handshakeHandler(provider)');
   const given = optionsObject(options, 'options');
   refuseUnknownKeys(given, optionKeys, 'options');
@@ -244,13 +242,13 @@ export function handshakeHandler<Req, Res>(
       given.maxBodyBytes ?? defaultMaxBodyBytes,
       'options.maxBodyBytes',
       'a non-negative integer number of bytes',
-      nonNegativeInteger,
+      isNonNegativeCount,
     ),
     maxStreams: numberOption(
       given.maxStreams ?? defaultMaxStreams,
       'options.maxStreams',
       'a non-negative integer',
-      nonNegativeInteger,
+      isNonNegativeCount,
     ),
     callTimeout: numberOption(
       given.callTimeout ?? defaultCallTimeout,
@@ -305,7 +303,7 @@ function resolveCors(cors: HandshakeCorsOptions | undefined): ResolvedCors | und
       given.maxAge ?? 600,
       'options.cors.maxAge',
       'a non-negative integer number of seconds',
-      nonNegativeInteger,
+      isNonNegativeCount,
     ),
   };
 }

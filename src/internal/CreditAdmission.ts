@@ -1,6 +1,6 @@
+import { describeValue } from '../core/validation.js';
 import type { Admission } from './Admission.js';
 import { addCredits } from './addCredits.js';
-import { describeValue } from './describeValue.js';
 import type { CreditAccount } from './subscribeCredits.js';
 
 /**

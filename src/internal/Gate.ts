@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
+import { type DropReason, dropReasons } from '../core/DropReason.js';
 import { BufferOverflowError } from '../errors/BufferOverflowError.js';
-import { type DropReason, dropReasons } from '../operators/DropReason.js';
 import type { Admission } from './Admission.js';
 import { KeyedQueue } from './KeyedQueue.js';
 import { PriorityQueue } from './PriorityQueue.js';

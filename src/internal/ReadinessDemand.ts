@@ -1,5 +1,5 @@
 import { asyncScheduler, type Subscriber, type Subscription } from 'rxjs';
-import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
+import type { ReadinessProvider } from '../core/ReadinessProvider.js';
 
 /**
  * How many items `pullFrom` reads in a row while its consumer stays ready. Items a synchronous step

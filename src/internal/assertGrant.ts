@@ -1,4 +1,4 @@
-import { describeValue } from './describeValue.js';
+import { describeValue } from '../core/validation.js';
 
 /**
  * Checks one grant: a positive safe integer, or `Infinity` for unbounded demand. Returns the error to

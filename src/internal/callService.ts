@@ -1,6 +1,6 @@
 import { isObservable, type Observable, Subscription } from 'rxjs';
-import type { Service } from '../service/Service.js';
-import { describeValue } from './describeValue.js';
+import type { Service } from '../core/Service.js';
+import { describeValue } from '../core/validation.js';
 import { isPromiseLike } from './isPromiseLike.js';
 import { subscribeForLastValue } from './subscribeForLastValue.js';
 

@@ -1,5 +1,5 @@
+import { serviceLoad } from '../core/serviceLoad.js';
 import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
-import { serviceLoad } from './serviceLoad.js';
 
 /**
  * The handshake's refusal for `service`, telling the capacity and the load when the service exposes

@@ -1,8 +1,14 @@
 import type { SchedulerLike } from 'rxjs';
-import type { BackpressureStrategy, BufferOptions, OverflowPolicy } from '../operators/BufferOptions.js';
-import type { DropReason } from '../operators/DropReason.js';
-import { describeValue } from './describeValue.js';
-import { numberOption } from './numberOption.js';
+import type { BackpressureStrategy, BufferOptions, OverflowPolicy } from '../core/BufferOptions.js';
+import type { DropReason } from '../core/DropReason.js';
+import {
+  isPositiveCount,
+  numberOption,
+  oneOf,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { schedulerOption } from './schedulerOption.js';
 
 /** {@link BufferOptions} checked once, with every default filled in. */
@@ -55,57 +61,11 @@ const bufferOptionKeys = [
   'scheduler',
 ];
 
-/**
- * A misspelt option (`buffersize`) would otherwise be ignored without a word, and the buffer would
- * silently keep its default: refuse it, and point at the option it most likely meant.
- */
-export function refuseUnknownKeys(options: object, known: readonly string[], argument: string): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    const meant = known.find((name) => name.toLowerCase() === key.toLowerCase());
-    throw new TypeError(
-      `${argument}.${key} is not an option here${meant === undefined ? '' : ` (did you mean ${meant}?)`}; the options are ${known.join(', ')}.`,
-    );
-  }
-}
 const overflowPolicies: readonly OverflowPolicy[] = ['error', 'drop-oldest', 'drop-incoming', 'drop-lowest'];
 const defaultBufferSize = 1024;
 
-/** Checks that `value` is one of `allowed`: a `TypeError` for a non-string, a `RangeError` otherwise. */
-export function oneOf<V extends string>(value: unknown, allowed: readonly V[], argument: string): V {
-  if (typeof value !== 'string') {
-    throw new TypeError(`${argument} must be one of ${allowed.join(', ')}; got ${describeValue(value)}.`);
-  }
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new RangeError(`${argument} must be one of ${allowed.join(', ')}; got ${describeValue(value)}.`);
-  }
-  return value as V;
-}
-
 function positiveCount(value: unknown, argument: string): number {
-  return numberOption(
-    value,
-    argument,
-    'a positive integer',
-    (count) => Number.isSafeInteger(count) && count >= 1,
-  );
-}
-
-/** Checks that an optional callback is a function, naming it otherwise. */
-export function optionalFunction<F>(value: F | undefined, argument: string): F | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`${argument} must be a function, got ${describeValue(value)}.`);
-  }
-  return value;
-}
-
-/** Checks that `value` is an object (the options bag itself), naming it otherwise. */
-export function optionsObject<O extends object>(value: O | undefined, argument: string): O | Partial<O> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) {
-    throw new TypeError(`${argument} must be an object, got ${describeValue(value)}.`);
-  }
-  return value;
+  return numberOption(value, argument, 'a positive integer', isPositiveCount);
 }
 
 /**

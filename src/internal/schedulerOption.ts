@@ -1,5 +1,5 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { describeValue } from './describeValue.js';
+import { describeValue } from '../core/validation.js';
 
 /** Checks a `scheduler` option by shape (so another copy of RxJS works); `asyncScheduler` when absent. */
 export function schedulerOption(value: unknown, argument: string): SchedulerLike {

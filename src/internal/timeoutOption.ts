@@ -1,4 +1,4 @@
-import { numberOption } from './numberOption.js';
+import { numberOption } from '../core/validation.js';
 import { longestTimer } from './retryWait.js';
 
 /** Checks a `timeout` option: positive milliseconds a timer can wait (at most 2^31 - 1). */

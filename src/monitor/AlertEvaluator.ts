@@ -1,7 +1,5 @@
-import { booleanOption } from '../internal/booleanOption.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionsObject } from '../internal/resolveBufferOptions.js';
-import { type DropReason, dropReasons } from '../operators/DropReason.js';
+import { type DropReason, dropReasons } from '../core/DropReason.js';
+import { booleanOption, numberOption, optionsObject } from '../core/validation.js';
 import type { AlertRules } from './AlertRules.js';
 import type { FlowAlert } from './FlowAlert.js';
 import type { FlowSnapshot } from './FlowSnapshot.js';

@@ -1,7 +1,5 @@
 import { interval, Observable, type SchedulerLike, Subject, type Subscriber, type Subscription } from 'rxjs';
-import { describeValue } from '../internal/describeValue.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
+import { describeValue, numberOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { AlertEvaluator } from './AlertEvaluator.js';
 import type { AlertRules } from './AlertRules.js';

@@ -1,5 +1,5 @@
-import type { DropReason } from '../operators/DropReason.js';
-import type { CircuitState } from '../service/circuitBreaker.js';
+import type { CircuitState } from '../core/CircuitState.js';
+import type { DropReason } from '../core/DropReason.js';
 
 /**
  * What a {@link FlowMonitor} sees at one moment. Counts (`received`, `delivered`, `dropped`) add up over

@@ -1,20 +1,16 @@
 import type { SchedulerLike, Subscriber } from 'rxjs';
+import type { CircuitState } from '../core/CircuitState.js';
+import { dropReasons, zeroPerReason } from '../core/DropReason.js';
+import type { StageProbe } from '../core/StageProbe.js';
+import { type ServiceLoad, serviceLoad, utilizationOf } from '../core/serviceLoad.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
-import { type ServiceLoad, serviceLoad, utilizationOf } from '../internal/serviceLoad.js';
-import { type DropReason, dropReasons } from '../operators/DropReason.js';
-import type { CircuitState } from '../service/circuitBreaker.js';
 import type { FlowSnapshot } from './FlowSnapshot.js';
 import { ServiceProbe } from './ServiceProbe.js';
-import type { StageProbe } from './StageProbe.js';
 
 /** The part of a snapshot the probes tell (the monitor adds its name, the time and the throughput). */
 export type ProbeReading = Omit<FlowSnapshot, 'name' | 'at' | 'throughput'>;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-function zeroPerReason(): Record<DropReason, number> {
-  return Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>;
-}
 
 /**
  * The probes one {@link FlowMonitor} reads: at most one stage at a time (a `requestCredits` or

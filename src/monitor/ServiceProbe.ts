@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import type { ServiceLoad } from '../internal/serviceLoad.js';
+import type { ServiceLoad } from '../core/serviceLoad.js';
 import { LatencyReservoir } from './LatencyReservoir.js';
 
 /**

@@ -1,4 +1,4 @@
-import { describeValue } from '../internal/describeValue.js';
+import { describeValue } from '../core/validation.js';
 import type { ProbeBoard } from './ProbeBoard.js';
 
 /**

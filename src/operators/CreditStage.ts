@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
-import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
+import type { ReadinessProvider } from '../core/ReadinessProvider.js';
 
 /**
  * An operator that is also the demand of the source it reads: put it in a pipeline, and give the same

@@ -1,5 +1,5 @@
+import type { BufferOptions } from '../core/BufferOptions.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
-import type { BufferOptions } from './BufferOptions.js';
 
 /**
  * Options of {@link requestCredits}: the shared {@link BufferOptions} plus what only credits have.

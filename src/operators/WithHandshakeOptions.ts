@@ -1,6 +1,6 @@
+import type { BufferOptions } from '../core/BufferOptions.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
-import type { BufferOptions } from './BufferOptions.js';
-import type { RetryWithBackoffOptions } from './retryWithBackoff.js';
+import type { RetryWithBackoffOptions } from './RetryWithBackoffOptions.js';
 
 /**
  * How {@link withHandshake} retries a failed call of one item: the options and the backoff formula of

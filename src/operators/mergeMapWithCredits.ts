@@ -1,10 +1,15 @@
 import { from, Observable, type ObservableInput, type OperatorFunction, Subject } from 'rxjs';
-import { describeValue } from '../internal/describeValue.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionsObject, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
-import type { HandshakeProvider } from '../service/HandshakeProvider.js';
+import type { DropReason } from '../core/DropReason.js';
+import type { HandshakeProvider } from '../core/HandshakeProvider.js';
+import {
+  describeValue,
+  isNonNegativeCount,
+  isPositiveCount,
+  numberOption,
+  optionsObject,
+} from '../core/validation.js';
+import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import type { CreditStage } from './CreditStage.js';
-import type { DropReason } from './DropReason.js';
 import type { MergeMapWithCreditsOptions } from './MergeMapWithCreditsOptions.js';
 import { withHandshake } from './withHandshake.js';
 
@@ -201,13 +206,13 @@ export function mergeMapWithCredits<T, R>(
     concurrency,
     'options.concurrency',
     'a positive safe integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
+    isPositiveCount,
   );
   const prefetch = numberOption(
     givenPrefetch,
     'options.prefetch',
     'a non-negative safe integer',
-    (value) => Number.isSafeInteger(value) && value >= 0,
+    isNonNegativeCount,
   );
   const onDrop = handshakeOptions.onDrop;
   // Plain data properties, set in one order: a function given accessors turns to dictionary mode, and

@@ -1,12 +1,12 @@
 import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
-import type { CreditSource } from '../credits/CreditProvider.js';
+import type { CreditSource } from '../core/CreditProvider.js';
+import { booleanOption, optionalFunction } from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
-import { booleanOption } from '../internal/booleanOption.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { Gate } from '../internal/Gate.js';
 import { GateSubscriber } from '../internal/GateSubscriber.js';
-import { optionalFunction, resolveBufferOptions } from '../internal/resolveBufferOptions.js';
+import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafelyThrough, type UpstreamHandlers } from '../internal/subscribeSafely.js';

@@ -1,22 +1,23 @@
 import { defer, isObservable, Observable, Subscription } from 'rxjs';
-import { CreditController } from '../credits/CreditController.js';
-import type { CreditSource } from '../credits/CreditProvider.js';
-import { toCreditSignal } from '../credits/toCreditSignal.js';
-import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
-import { CreditAdmission } from '../internal/CreditAdmission.js';
-import { describeValue } from '../internal/describeValue.js';
-import { Gate } from '../internal/Gate.js';
-import { numberOption } from '../internal/numberOption.js';
+import type { BridgeSource } from '../core/BridgeOptions.js';
+import type { BufferOptions } from '../core/BufferOptions.js';
+import type { CreditSource } from '../core/CreditProvider.js';
 import {
+  describeValue,
+  isPositiveCount,
+  numberOption,
   oneOf,
   optionsObject,
   refuseUnknownKeys,
-  resolveBufferOptions,
-} from '../internal/resolveBufferOptions.js';
+} from '../core/validation.js';
+import { CreditController } from '../credits/CreditController.js';
+import { toCreditSignal } from '../credits/toCreditSignal.js';
+import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
+import { CreditAdmission } from '../internal/CreditAdmission.js';
+import { Gate } from '../internal/Gate.js';
+import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
-import type { BridgeSource } from '../sources/BridgeOptions.js';
-import type { BufferOptions } from './BufferOptions.js';
 
 /**
  * Whose demand a {@link shareWithCredits} source is read at: `'slowest'` (every branch has room: no
@@ -347,14 +348,14 @@ export function shareWithCredits<T>(
           given.quorum,
           'shareWithCredits(options).quorum',
           'a positive safe integer',
-          (value) => Number.isSafeInteger(value) && value >= 1,
+          isPositiveCount,
         )
       : 1;
   const startAfter = numberOption(
     given.startAfter ?? 1,
     'shareWithCredits(options).startAfter',
     'a positive safe integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
+    isPositiveCount,
   );
   return new SharedSource(source, policy, quorum, startAfter);
 }

@@ -6,35 +6,36 @@ import {
   type Subscriber,
   type Subscription,
 } from 'rxjs';
+import type { DropReason } from '../core/DropReason.js';
+import type { HandshakeProvider } from '../core/HandshakeProvider.js';
+import type { Service } from '../core/Service.js';
+import {
+  describeValue,
+  isPositiveCount,
+  numberOption,
+  oneOf,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { CallTimeoutError } from '../errors/CallTimeoutError.js';
 import type { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
 import type { Admission } from '../internal/Admission.js';
 import { assertService } from '../internal/assertService.js';
 import { backoffDelay } from '../internal/backoffDelay.js';
-import { describeValue } from '../internal/describeValue.js';
 import { Gate } from '../internal/Gate.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
-import { numberOption } from '../internal/numberOption.js';
 import { OrderedResults } from '../internal/OrderedResults.js';
 import { RingBuffer } from '../internal/RingBuffer.js';
 import { refusalOf } from '../internal/refusalOf.js';
-import {
-  oneOf,
-  optionsObject,
-  refuseUnknownKeys,
-  resolveBufferOptions,
-} from '../internal/resolveBufferOptions.js';
-import { type ResolvedRetryOptions, resolveRetryOptions } from '../internal/resolveRetryOptions.js';
-import { type ResultOrder, resultOrder } from '../internal/resultOrder.js';
+import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { retryWait } from '../internal/retryWait.js';
 import { callSignals } from '../internal/SignalPool.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { timeoutOption } from '../internal/timeoutOption.js';
 import { monitorOption } from '../monitor/monitorOption.js';
-import type { HandshakeProvider } from '../service/HandshakeProvider.js';
-import type { Service } from '../service/Service.js';
-import type { DropReason } from './DropReason.js';
+import { type ResolvedRetryOptions, resolveRetryOptions } from './internal/resolveRetryOptions.js';
+import { type ResultOrder, resultOrder } from './internal/resultOrder.js';
 import type { retryWithBackoff } from './retryWithBackoff.js';
 import type { WithHandshakeOptions } from './WithHandshakeOptions.js';
 
@@ -182,7 +183,7 @@ function resolveCallPolicy<T>(
           options.concurrency,
           'options.concurrency',
           'a positive integer or Infinity',
-          (n) => n === Number.POSITIVE_INFINITY || (Number.isSafeInteger(n) && n >= 1),
+          (n) => n === Number.POSITIVE_INFINITY || isPositiveCount(n),
         );
   return { callErrors, retry, timeout, concurrency, scheduler };
 }

@@ -5,8 +5,8 @@ import type {
   Observable as MetricObservable,
 } from '@opentelemetry/api';
 import type { FlowMonitor } from 'rxjs-backpressure';
-import { describeValue } from '../internal/describeValue.js';
-import { dropReasons } from '../operators/DropReason.js';
+import { dropReasons } from '../core/DropReason.js';
+import { describeValue } from '../core/validation.js';
 
 /**
  * What {@link instrument} returns: the hand that stops the reporting.

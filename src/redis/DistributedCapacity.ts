@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
 import { BackpressureError, type HandshakeProvider, ServiceAtCapacityError } from 'rxjs-backpressure';
+import {
+  booleanOption,
+  describeValue,
+  isNonNegativeCount,
+  isPositiveCount,
+  numberOption,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { AbortListeners } from '../internal/AbortListeners.js';
 import { type BackoffPolicy, backoffDelay } from '../internal/backoffDelay.js';
-import { booleanOption } from '../internal/booleanOption.js';
-import { describeValue } from '../internal/describeValue.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { acquireScript, releaseScript, renewScript } from './internal/capacityScripts.js';
 import { checkClient } from './internal/checkClient.js';
 
@@ -174,7 +179,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
       given.capacity,
       'options.capacity',
       'a positive safe integer',
-      (n) => Number.isSafeInteger(n) && n >= 1,
+      isPositiveCount,
     );
     if (typeof given.handler !== 'function') {
       throw new TypeError(`options.handler must be a function, got ${describeValue(given.handler)}.`);
@@ -190,7 +195,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
       given.reuseFor ?? 250,
       'options.reuseFor',
       'a non-negative integer of milliseconds',
-      (n) => Number.isSafeInteger(n) && n >= 0,
+      isNonNegativeCount,
     );
     const guard = booleanOption(given.epochGuard ?? true, 'options.epochGuard');
     const prefix = `{${key}}`;

@@ -1,11 +1,16 @@
 import type { Redis } from 'ioredis';
 import { Observable } from 'rxjs';
 import type { CreditSource } from 'rxjs-backpressure';
+import {
+  booleanOption,
+  describeValue,
+  isPositiveCount,
+  numberOption,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
-import { booleanOption } from '../internal/booleanOption.js';
-import { describeValue } from '../internal/describeValue.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { DistributedCapacity } from './DistributedCapacity.js';
 import { checkClient } from './internal/checkClient.js';
@@ -92,9 +97,8 @@ function keyOption(value: unknown, argument: string): string {
   return value;
 }
 
-const positiveInteger = (value: number): boolean => Number.isSafeInteger(value) && value >= 1;
 const positiveIntegerOrInfinity = (value: number): boolean =>
-  positiveInteger(value) || value === Number.POSITIVE_INFINITY;
+  isPositiveCount(value) || value === Number.POSITIVE_INFINITY;
 
 function settingsOf(options: RedisStreamOptions): StreamSettings {
   const given = optionsObject(options, 'options');
@@ -115,7 +119,7 @@ function settingsOf(options: RedisStreamOptions): StreamSettings {
       given.block ?? 1_000,
       'options.block',
       'a positive integer of milliseconds',
-      positiveInteger,
+      isPositiveCount,
     ),
     claimIdle,
     maxDeliveries: numberOption(

@@ -1,11 +1,10 @@
 import { isObservable, type Observable, type SchedulerLike, tap } from 'rxjs';
-import { describeValue } from '../internal/describeValue.js';
+import type { HandshakeProvider } from '../core/HandshakeProvider.js';
+import { describeValue, isPositiveCount, optionalFunction, optionsObject } from '../core/validation.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
-import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
-import type { HandshakeProvider } from './HandshakeProvider.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 import { TrackedService } from './TrackedService.js';
 
@@ -47,7 +46,7 @@ export interface AdaptiveServiceOptions<Req, Res> {
 const claimed = new WeakSet<object>();
 
 function isLimit(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+  return typeof value === 'number' && isPositiveCount(value);
 }
 
 /**

@@ -1,11 +1,11 @@
 import { isObservable, Observable, type SchedulerLike, type Subscriber, Subscription } from 'rxjs';
+import type { HandshakeProvider } from '../core/HandshakeProvider.js';
+import { describeValue, isNonNegativeCount, optionsObject } from '../core/validation.js';
 import { CallTimeoutError } from '../errors/CallTimeoutError.js';
 import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
 import { AbortListeners } from '../internal/AbortListeners.js';
-import { describeValue } from '../internal/describeValue.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
-import { optionsObject } from '../internal/resolveBufferOptions.js';
 import { callSignals } from '../internal/SignalPool.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
@@ -13,7 +13,6 @@ import { timeoutOption } from '../internal/timeoutOption.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import type { ServiceProbe } from '../monitor/ServiceProbe.js';
-import type { HandshakeProvider } from './HandshakeProvider.js';
 
 /**
  * Options of {@link TrackedService}.
@@ -112,7 +111,7 @@ function checkCapacity(value: unknown, argument: string): number {
   if (typeof value !== 'number') {
     throw new TypeError(`${argument} must be a number, got ${describeValue(value)}.`);
   }
-  if (value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 0)) return value;
+  if (value === Number.POSITIVE_INFINITY || isNonNegativeCount(value)) return value;
   throw new RangeError(
     `${argument} must be a non-negative safe integer (0 closes the service) or Infinity, got ${describeValue(value)}.`,
   );

@@ -1,8 +1,7 @@
-import { checkLimitSample } from '../internal/checkLimitSample.js';
-import { limitBounds } from '../internal/limitBounds.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
-import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
+import { numberOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
+import { limitAlgorithm } from './internal/limitAlgorithm.js';
+import { limitBounds } from './internal/limitBounds.js';
+import type { LimitAlgorithm } from './LimitAlgorithm.js';
 
 /**
  * Options of {@link aimdLimit}.
@@ -79,25 +78,14 @@ export function aimdLimit(options?: AimdLimitOptions): LimitAlgorithm {
     (value) => value > 0,
   );
   let estimate = initial;
-  let limit = initial;
   let slowStart = true;
-  return {
-    min,
-    max,
-    get limit() {
-      return limit;
-    },
-    update(sample: LimitSample): number {
-      checkLimitSample(sample, 'aimdLimit update(sample): sample');
-      if (sample.inFlight > limit) return limit;
-      if (sample.dropped || sample.latency > timeout) {
-        slowStart = false;
-        estimate = Math.max(min, Math.min(estimate - 1, estimate * backoffRatio));
-      } else if (sample.inFlight * 2 >= estimate) {
-        estimate = Math.min(max, estimate + (slowStart ? 1 : 1 / estimate));
-      }
-      limit = Math.floor(estimate);
-      return limit;
-    },
-  };
+  return limitAlgorithm('aimdLimit', { initial, min, max }, (sample) => {
+    if (sample.dropped || sample.latency > timeout) {
+      slowStart = false;
+      estimate = Math.max(min, Math.min(estimate - 1, estimate * backoffRatio));
+    } else if (sample.inFlight * 2 >= estimate) {
+      estimate = Math.min(max, estimate + (slowStart ? 1 : 1 / estimate));
+    }
+    return estimate;
+  });
 }

@@ -1,36 +1,19 @@
 import { Observable, type SchedulerLike, Subject, type Subscriber, type Subscription } from 'rxjs';
+import type { CircuitState } from '../core/CircuitState.js';
+import type { HandshakeProvider } from '../core/HandshakeProvider.js';
+import type { Service } from '../core/Service.js';
+import { numberOption, optionalFunction, optionsObject } from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { CircuitOpenError } from '../errors/CircuitOpenError.js';
 import { addCredits } from '../internal/addCredits.js';
 import { assertService } from '../internal/assertService.js';
 import { callService } from '../internal/callService.js';
 import { isServiceAtCapacity } from '../internal/isServiceAtCapacity.js';
-import { numberOption } from '../internal/numberOption.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
-import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
 import { monitorOption } from '../monitor/monitorOption.js';
-import type { HandshakeProvider } from './HandshakeProvider.js';
-import type { Service } from './Service.js';
-
-/**
- * `'closed'`: calls go through and failures are counted; `'open'`: nothing goes through;
- * `'half-open'`: a few trial calls go through to decide between the two.
- *
- * @example
- * ```ts
- * import { type CircuitState, circuitBreaker, TrackedService } from 'rxjs-backpressure';
- *
- * const service = new TrackedService({ capacity: 2, handler: async (n: number) => n * 2 });
- * const breaker = circuitBreaker(service, { failureThreshold: 3, resetTimeout: 1_000 });
- * breaker.state$.subscribe((state: CircuitState) => {
- *   if (state === 'open') console.warn('the service keeps failing; calls are refused for a second');
- * });
- * ```
- */
-export type CircuitState = 'closed' | 'open' | 'half-open';
 
 /**
  * Options of {@link circuitBreaker}. Every one is checked when `circuitBreaker` is called.

@@ -1,8 +1,7 @@
-import { checkLimitSample } from '../internal/checkLimitSample.js';
-import { limitBounds } from '../internal/limitBounds.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
-import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
+import { isPositiveCount, numberOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
+import { limitAlgorithm } from './internal/limitAlgorithm.js';
+import { limitBounds } from './internal/limitBounds.js';
+import type { LimitAlgorithm } from './LimitAlgorithm.js';
 
 /**
  * Options of {@link gradientLimit}.
@@ -120,56 +119,45 @@ export function gradientLimit(options?: GradientLimitOptions): LimitAlgorithm {
     checked.longWindow ?? 600,
     `${argument}.longWindow`,
     'a positive safe integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
+    isPositiveCount,
   );
   const decay = 2 / (longWindow + 1);
   let estimate = initial;
-  let limit = initial;
   let longTerm = 0;
   let samples = 0;
   /** Where the current fall of the limit began, and the latency that began it (0: not falling). */
   let fallFrom = initial;
   let fallLatency = 0;
 
-  return {
-    min,
-    max,
-    get limit() {
-      return limit;
-    },
-    update(sample: LimitSample): number {
-      checkLimitSample(sample, 'gradientLimit update(sample): sample');
-      if (sample.inFlight > limit) return limit;
-      if (sample.dropped) {
-        estimate = Math.max(min, estimate * (1 - smoothing / 2));
-      } else if (sample.latency > 0) {
-        const shortTerm = sample.latency;
-        if (samples < warmupSamples) {
-          samples++;
-          longTerm += (shortTerm - longTerm) / samples;
-        } else {
-          longTerm += (shortTerm - longTerm) * (shortTerm < longTerm ? decay : decay / riseDamping);
-        }
-        if (longTerm > 2 * shortTerm) longTerm *= 0.9;
-        if (sample.inFlight >= estimate / 2) {
-          if (fallLatency > 0 && estimate <= fallFrom / 2) {
-            // Our load has halved since the fall began: our own queue would have shortened with it.
-            if (shortTerm >= latencyKept * fallLatency) longTerm = shortTerm;
-            fallLatency = 0;
-          }
-          const gradient = Math.max(0.5, Math.min(1, longTerm / shortTerm));
-          const target = estimate * gradient + queueSize;
-          if (target >= estimate) {
-            fallLatency = 0;
-          } else if (fallLatency === 0) {
-            fallFrom = estimate;
-            fallLatency = shortTerm;
-          }
-          estimate = Math.max(min, Math.min(max, estimate * (1 - smoothing) + target * smoothing));
-        }
+  return limitAlgorithm('gradientLimit', { initial, min, max }, (sample) => {
+    if (sample.dropped) {
+      estimate = Math.max(min, estimate * (1 - smoothing / 2));
+    } else if (sample.latency > 0) {
+      const shortTerm = sample.latency;
+      if (samples < warmupSamples) {
+        samples++;
+        longTerm += (shortTerm - longTerm) / samples;
+      } else {
+        longTerm += (shortTerm - longTerm) * (shortTerm < longTerm ? decay : decay / riseDamping);
       }
-      limit = Math.floor(estimate);
-      return limit;
-    },
-  };
+      if (longTerm > 2 * shortTerm) longTerm *= 0.9;
+      if (sample.inFlight >= estimate / 2) {
+        if (fallLatency > 0 && estimate <= fallFrom / 2) {
+          // Our load has halved since the fall began: our own queue would have shortened with it.
+          if (shortTerm >= latencyKept * fallLatency) longTerm = shortTerm;
+          fallLatency = 0;
+        }
+        const gradient = Math.max(0.5, Math.min(1, longTerm / shortTerm));
+        const target = estimate * gradient + queueSize;
+        if (target >= estimate) {
+          fallLatency = 0;
+        } else if (fallLatency === 0) {
+          fallFrom = estimate;
+          fallLatency = shortTerm;
+        }
+        estimate = Math.max(min, Math.min(max, estimate * (1 - smoothing) + target * smoothing));
+      }
+    }
+    return estimate;
+  });
 }

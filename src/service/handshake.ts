@@ -1,7 +1,7 @@
+import type { Service } from '../core/Service.js';
 import { assertService } from '../internal/assertService.js';
 import { callService } from '../internal/callService.js';
 import { refusalOf } from '../internal/refusalOf.js';
-import type { Service } from './Service.js';
 
 /**
  * The handshake for one piece of work: asks `service.isReady()` and, only when it answers true, calls

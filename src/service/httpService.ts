@@ -1,15 +1,14 @@
 import { Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
+import type { HandshakeProvider } from '../core/HandshakeProvider.js';
+import { describeValue, optionalFunction, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { HttpStatusError } from '../errors/HttpStatusError.js';
 import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
-import { describeValue } from '../internal/describeValue.js';
 import { parseRateLimit } from '../internal/parseRateLimit.js';
 import { parseRetryAfter } from '../internal/parseRetryAfter.js';
 import { RateLimitQuota } from '../internal/RateLimitQuota.js';
-import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { longestTimer } from '../internal/retryWait.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
-import type { HandshakeProvider } from './HandshakeProvider.js';
 import { TrackedService } from './TrackedService.js';
 
 /**

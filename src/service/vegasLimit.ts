@@ -1,8 +1,13 @@
-import { checkLimitSample } from '../internal/checkLimitSample.js';
-import { describeValue } from '../internal/describeValue.js';
-import { limitBounds } from '../internal/limitBounds.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
+import {
+  describeValue,
+  isPositiveCount,
+  numberOption,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
+import { limitAlgorithm } from './internal/limitAlgorithm.js';
+import { limitBounds } from './internal/limitBounds.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 
 /**
@@ -131,12 +136,11 @@ export function vegasLimit(options?: VegasLimitOptions): LimitAlgorithm {
     checked.probeMultiplier ?? 30,
     `${argument}.probeMultiplier`,
     'a positive safe integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
+    isPositiveCount,
   );
   const random = optionalFunction(checked.random, `${argument}.random`) ?? Math.random;
 
   let estimate = initial;
-  let limit = initial;
   let noLoad = 0;
   let slowStart = true;
   let sinceProbe = 0;
@@ -166,54 +170,40 @@ export function vegasLimit(options?: VegasLimitOptions): LimitAlgorithm {
     return undefined;
   };
 
-  return {
-    min,
-    max,
-    get limit() {
-      return limit;
-    },
-    update(sample: LimitSample): number {
-      checkLimitSample(sample, 'vegasLimit update(sample): sample');
-      if (sample.inFlight > limit) return limit;
-      if (sample.dropped) {
-        if (probing > 0) {
-          probing = 0;
-          estimate = resume;
-        }
-      } else {
-        if (sample.latency === 0) return limit;
-        if (probing > 0) {
-          noLoad = noLoad === 0 ? sample.latency : Math.min(noLoad, sample.latency);
-          probing--;
-          if (probing === 0) {
-            estimate = resume;
-            limit = Math.floor(estimate);
-          }
-          return limit;
-        }
-        sinceProbe++;
-        if (sinceProbe >= jitter * probeMultiplier * estimate || (estimate <= highest / 2 && noLoad > 0)) {
-          sinceProbe = 0;
-          jitter = 0.5 + random() / 2;
-          resume = estimate;
-          highest = estimate;
-          estimate = Math.max(min, estimate / 2);
-          limit = Math.floor(estimate);
-          noLoad = 0;
-          probing = limit;
-          return limit;
-        }
-        if (noLoad === 0 || sample.latency < noLoad) {
-          noLoad = sample.latency;
-          return limit;
-        }
+  return limitAlgorithm('vegasLimit', { initial, min, max }, (sample) => {
+    if (sample.dropped) {
+      if (probing > 0) {
+        probing = 0;
+        estimate = resume;
       }
-      const target = next(sample);
-      if (target === undefined) return limit;
-      estimate = estimate * (1 - smoothing) + Math.max(min, Math.min(max, target)) * smoothing;
-      highest = Math.max(highest, estimate);
-      limit = Math.floor(estimate);
-      return limit;
-    },
-  };
+    } else {
+      if (sample.latency === 0) return estimate;
+      if (probing > 0) {
+        noLoad = noLoad === 0 ? sample.latency : Math.min(noLoad, sample.latency);
+        probing--;
+        if (probing === 0) estimate = resume;
+        return estimate;
+      }
+      sinceProbe++;
+      if (sinceProbe >= jitter * probeMultiplier * estimate || (estimate <= highest / 2 && noLoad > 0)) {
+        sinceProbe = 0;
+        jitter = 0.5 + random() / 2;
+        resume = estimate;
+        highest = estimate;
+        estimate = Math.max(min, estimate / 2);
+        noLoad = 0;
+        probing = Math.floor(estimate);
+        return estimate;
+      }
+      if (noLoad === 0 || sample.latency < noLoad) {
+        noLoad = sample.latency;
+        return estimate;
+      }
+    }
+    const target = next(sample);
+    if (target === undefined) return estimate;
+    estimate = estimate * (1 - smoothing) + Math.max(min, Math.min(max, target)) * smoothing;
+    highest = Math.max(highest, estimate);
+    return estimate;
+  });
 }

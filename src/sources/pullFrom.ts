@@ -1,18 +1,18 @@
 import { Observable, type Subscriber } from 'rxjs';
-import type { CreditSource } from '../credits/CreditProvider.js';
-import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
+import type { CreditSource } from '../core/CreditProvider.js';
+import { type DropReason, zeroPerReason } from '../core/DropReason.js';
+import type { ReadinessProvider } from '../core/ReadinessProvider.js';
+import { describeValue, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
-import { describeValue } from '../internal/describeValue.js';
 import { ReadinessDemand } from '../internal/ReadinessDemand.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
-import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
-import { type DropReason, dropReasons } from '../operators/DropReason.js';
+import { listenTo } from './internal/listenTo.js';
 import type { NodeReadableLike } from './NodeReadableLike.js';
 import type { PullFromOptions } from './PullFromOptions.js';
 
@@ -233,12 +233,7 @@ function readNodeStream<T>(stream: NodeReadableLike): OpenReader<T> {
   return (subscriber, demand) => {
     let ended = false;
     let draining = false;
-    const detach = (): void => {
-      stream.removeListener('readable', drain);
-      stream.removeListener('end', onEnd);
-      stream.removeListener('error', onError);
-      stream.removeListener('close', onClose);
-    };
+    let detach = (): void => undefined;
     const end = (): void => {
       ended = true;
       detach();
@@ -296,10 +291,7 @@ function readNodeStream<T>(stream: NodeReadableLike): OpenReader<T> {
       if (stream.errored !== null && stream.errored !== undefined) onError(stream.errored);
       else onClose();
     } else {
-      stream.on('readable', drain);
-      stream.on('end', onEnd);
-      stream.on('error', onError);
-      stream.on('close', onClose);
+      detach = listenTo(stream, { readable: drain, end: onEnd, error: onError, close: onClose });
     }
     return { drain, release };
   };
@@ -348,9 +340,7 @@ class CountedReads implements ReadCredit {
   }
 }
 
-const noDrops: Readonly<Record<DropReason, number>> = Object.freeze(
-  Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>,
-);
+const noDrops: Readonly<Record<DropReason, number>> = Object.freeze(zeroPerReason());
 
 /** Told by shape: `isReady()` beside `credits$` (a HandshakeProvider, a CreditStage, which is a function). */
 function isReadinessProvider(credits: unknown): credits is ReadinessProvider {

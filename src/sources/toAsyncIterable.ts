@@ -1,8 +1,8 @@
 import { Subscription } from 'rxjs';
-import { type CreditBridge, creditBridge } from '../internal/creditBridge.js';
+import type { BridgeOptions, BridgeSource } from '../core/BridgeOptions.js';
 import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
-import type { BridgeOptions, BridgeSource } from './BridgeOptions.js';
+import { type CreditBridge, creditBridge } from './internal/creditBridge.js';
 
 type Resolve<T> = (result: IteratorResult<T, undefined>) => void;
 type Reject = (error: unknown) => void;

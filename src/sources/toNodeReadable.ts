@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { Subscription } from 'rxjs';
-import { type CreditBridge, creditBridge } from '../internal/creditBridge.js';
+import type { BridgeOptions, BridgeSource } from '../core/BridgeOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
-import type { BridgeOptions, BridgeSource } from './BridgeOptions.js';
+import { askFor, type CreditBridge, creditBridge } from './internal/creditBridge.js';
 import type { NodeObjectReadable } from './NodeObjectReadable.js';
 
 /** Holds an error back until the stream's buffer is read, since destroy() would discard the buffer. */
@@ -68,9 +68,7 @@ function creditedReadableClass(): CreditedReadableClass {
       const wanted = Math.max(this.readableHighWaterMark - this.readableLength, 1) - this.#requested;
       if (wanted > 0 && !this.#subscription.closed && this.#heldError === undefined) {
         this.#requested += wanted;
-        // The gate first, so an item the pipeline emits synchronously finds its credit already there.
-        this.#bridge.request(wanted);
-        this.#bridge.supply(wanted);
+        askFor(this.#bridge, wanted);
       }
     }
 

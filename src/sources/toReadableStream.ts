@@ -1,7 +1,7 @@
 import { Subscription } from 'rxjs';
-import { creditBridge } from '../internal/creditBridge.js';
+import type { BridgeOptions, BridgeSource } from '../core/BridgeOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
-import type { BridgeOptions, BridgeSource } from './BridgeOptions.js';
+import { askFor, creditBridge } from './internal/creditBridge.js';
 
 /**
  * Turns a pipeline into a WHATWG `ReadableStream` whose queue drives demand: each `pull()` requests
@@ -70,9 +70,7 @@ export function toReadableStream<T>(source: BridgeSource<T>, options?: BridgeOpt
         const wanted = (controller.desiredSize ?? 0) - requested;
         if (wanted > 0) {
           requested += wanted;
-          // The gate first, so an item the pipeline emits synchronously finds its credit already there.
-          bridge.request(wanted);
-          bridge.supply(wanted);
+          askFor(bridge, wanted);
         }
         // The stream calls pull() again only after this settles: settle it when something arrives, so
         // it asks again then rather than at once (which would request the same room twice).

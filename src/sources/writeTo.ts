@@ -1,22 +1,17 @@
 import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
-import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
+import type { BridgeSource } from '../core/BridgeOptions.js';
+import type { BufferOptions } from '../core/BufferOptions.js';
+import type { ReadinessProvider } from '../core/ReadinessProvider.js';
+import { describeValue } from '../core/validation.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
-import { type CreditBridge, creditBridge } from '../internal/creditBridge.js';
-import { describeValue } from '../internal/describeValue.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
-import type { BufferOptions } from '../operators/BufferOptions.js';
-import type { BridgeSource } from './BridgeOptions.js';
+import { askFor, type CreditBridge, creditBridge } from './internal/creditBridge.js';
+import { listenTo } from './internal/listenTo.js';
 import type { NodeWritableLike } from './NodeWritableLike.js';
 
 type Sink<T> = (bridge: CreditBridge<T>, subscriber: Subscriber<never>) => void;
-
-/** Room for one more item: the gate may let one through, and a factory's pipeline may read one. */
-function grantOne<T>(bridge: CreditBridge<T>): void {
-  bridge.request(1);
-  bridge.supply(1);
-}
 
 function hasMethod(value: object, key: string): boolean {
   return typeof (value as Record<string, unknown>)[key] === 'function';
@@ -35,17 +30,15 @@ function writeToNode<T>(writable: NodeWritableLike): Sink<T> {
     }
     let finished = false;
     let waitingForDrain = false;
+    let stopListening = (): void => undefined;
     const detach = (): void => {
       finished = true;
-      writable.removeListener('drain', onDrain);
-      writable.removeListener('finish', onFinish);
-      writable.removeListener('error', onError);
-      writable.removeListener('close', onClose);
+      stopListening();
     };
     const onDrain = (): void => {
       if (!waitingForDrain) return;
       waitingForDrain = false;
-      grantOne(bridge);
+      askFor(bridge, 1);
     };
     const onFinish = (): void => {
       detach();
@@ -64,17 +57,14 @@ function writeToNode<T>(writable: NodeWritableLike): Sink<T> {
         ),
       );
     };
-    writable.on('drain', onDrain);
-    writable.on('finish', onFinish);
-    writable.on('error', onError);
-    writable.on('close', onClose);
+    stopListening = listenTo(writable, { drain: onDrain, finish: onFinish, error: onError, close: onClose });
     subscriber.add(() => {
       if (finished) return;
       detach();
       if (typeof writable.destroy === 'function') writable.destroy();
     });
     // Granted before the source starts, so a synchronous source finds its first credit already there.
-    grantOne(bridge);
+    askFor(bridge, 1);
     subscribeSafely(bridge.output, subscriber, {
       next: (item) => {
         let hasRoom: boolean;
@@ -84,7 +74,7 @@ function writeToNode<T>(writable: NodeWritableLike): Sink<T> {
           subscriber.error(error);
           return;
         }
-        if (hasRoom) grantOne(bridge);
+        if (hasRoom) askFor(bridge, 1);
         else waitingForDrain = true;
       },
       error: (error) => subscriber.error(error),
@@ -100,12 +90,12 @@ function writeToWeb<T>(writable: WritableStream<T>): Sink<T> {
     let abortReason: unknown;
     const grantWhenReady = (): void => {
       if ((writer.desiredSize ?? 0) > 0) {
-        grantOne(bridge);
+        askFor(bridge, 1);
         return;
       }
       writer.ready.then(
         () => {
-          if (!settled) grantOne(bridge);
+          if (!settled) askFor(bridge, 1);
         },
         // A failed stream rejects ready, write() and closed alike: closed alone carries the error out.
         () => undefined,

@@ -1,5 +1,5 @@
 import type { DropReason } from 'rxjs-backpressure';
-import { describeValue } from '../internal/describeValue.js';
+import { describeValue } from '../core/validation.js';
 import type { FlowEvent } from './FlowEvent.js';
 import type { FlowState } from './FlowState.js';
 import type { FlowScenario } from './flowScenario.js';

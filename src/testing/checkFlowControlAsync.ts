@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import type { CheckFlowControlOptions } from './checkFlowControl.js';
+import type { CheckFlowControlOptions } from './CheckFlowControlOptions.js';
 import type { FlowScenario } from './flowScenario.js';
 import { executeScenarioAsync } from './internal/executeScenarioAsync.js';
 import { type Minimized, minimizeScenario } from './internal/minimizeScenario.js';

@@ -1,8 +1,6 @@
 import * as fc from 'fast-check';
-import { describeValue } from '../internal/describeValue.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionsObject } from '../internal/resolveBufferOptions.js';
-import type { CreditGrantOptions } from './creditGrants.js';
+import { describeValue, isNonNegativeCount, numberOption, optionsObject } from '../core/validation.js';
+import type { CreditGrantOptions } from './CreditGrantsOptions.js';
 import { assertArbitrary } from './internal/assertArbitrary.js';
 import { creditGrant } from './internal/creditGrant.js';
 import { validateCreditGrantOptions } from './internal/validateCreditGrantOptions.js';
@@ -151,13 +149,13 @@ export function flowScenario<T>(
     given.maxSteps ?? 24,
     `${argument}: options.maxSteps`,
     'a non-negative integer',
-    (value) => Number.isSafeInteger(value) && value >= 0,
+    isNonNegativeCount,
   );
   const maxGap = numberOption(
     given.maxGap ?? 3,
     `${argument}: options.maxGap`,
     'a non-negative integer',
-    (value) => Number.isSafeInteger(value) && value >= 0,
+    isNonNegativeCount,
   );
   const grant = creditGrant(validateCreditGrantOptions(given.grants, `${argument}: options.grants`));
   const reentrant = booleanOption(given.reentrantGrants, `${argument}: options.reentrantGrants`);

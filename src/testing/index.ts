@@ -2,7 +2,8 @@
 // It is the only entry point that loads fast-check (an optional peer dependency).
 
 // Arbitraries
-export { type CreditGrantOptions, type CreditGrantsOptions, creditGrants } from './creditGrants.js';
+export type { CreditGrantOptions, CreditGrantsOptions } from './CreditGrantsOptions.js';
+export { creditGrants } from './creditGrants.js';
 export { type FlowScenario, type FlowScenarioOptions, type FlowStep, flowScenario } from './flowScenario.js';
 
 // Running and recording
@@ -16,7 +17,8 @@ export { FlowTrace } from './FlowTrace.js';
 // The contract
 export type { Invariant, InvariantViolation } from './Invariant.js';
 export { type InvariantName, invariants } from './invariants.js';
-export { type CheckFlowControlOptions, checkFlowControl } from './checkFlowControl.js';
+export type { CheckFlowControlOptions } from './CheckFlowControlOptions.js';
+export { checkFlowControl } from './checkFlowControl.js';
 export type { OutputRule } from './OutputRule.js';
 export { checkFlowControlAsync } from './checkFlowControlAsync.js';
 export { type FlowControlFailure, FlowControlViolationError } from './FlowControlViolationError.js';

@@ -1,5 +1,4 @@
-import { describeValue } from '../internal/describeValue.js';
-import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
+import { describeValue, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import type { FlowTrace } from './FlowTrace.js';
 import type { FlowScenario } from './flowScenario.js';
 import { executeScenario } from './internal/executeScenario.js';

@@ -33,7 +33,7 @@ describe.each(builds)('the %s build', (_condition, resolveEntry) => {
     expect(secondary.length).toBeGreaterThanOrEqual(3);
     expect(mainModules.size).toBeGreaterThan(30);
     expect(mainModules).toContain('// src/errors/BackpressureError.ts');
-    expect(mainModules).toContain('// src/internal/describeValue.ts');
+    expect(mainModules).toContain('// src/core/validation.ts');
   });
 
   // Node.js modules may appear without their node: prefix in a build, so list what is loaded instead.

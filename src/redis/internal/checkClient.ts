@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { describeValue } from '../../internal/describeValue.js';
+import { describeValue } from '../../core/validation.js';
 
 /** Checks that `redis` looks like an ioredis client (what the Redis helpers call on it). */
 export function checkClient(redis: unknown, argument: string): Redis {

@@ -1,7 +1,7 @@
 import { from, Observable, observable as observableSymbol, Subscriber } from 'rxjs';
 import type { CreditProvider, DropReason } from 'rxjs-backpressure';
 import { BackpressureError, CreditController } from 'rxjs-backpressure';
-import { describeValue } from '../../internal/describeValue.js';
+import { describeValue } from '../../core/validation.js';
 import type { FlowContext } from '../FlowContext.js';
 import type { FlowEvent } from '../FlowEvent.js';
 import { FlowTrace } from '../FlowTrace.js';

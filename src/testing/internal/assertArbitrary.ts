@@ -1,4 +1,4 @@
-import { describeValue } from '../../internal/describeValue.js';
+import { describeValue } from '../../core/validation.js';
 
 /** Checks that `items` is a fast-check arbitrary, by shape (another copy of fast-check works too). */
 export function assertArbitrary(items: unknown, argument: string): void {

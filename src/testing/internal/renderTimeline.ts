@@ -1,5 +1,4 @@
 import type { FlowEvent } from '../FlowEvent.js';
-import type { FlowTrace } from '../FlowTrace.js';
 import { renderValue } from './renderValue.js';
 
 type Lane = 'source' | 'credits' | 'output' | 'dropped';
@@ -48,7 +47,7 @@ function cell<T, R>(event: FlowEvent<T, R>): [Lane, string] {
  * counting what it hides, so a run that recorded a flood of events (a runaway timer) stays readable.
  */
 export function renderTimeline<T, R>(
-  trace: FlowTrace<T, R>,
+  trace: { readonly events: readonly FlowEvent<T, R>[] },
   marks: ReadonlyMap<number, string> = new Map(),
   maxRows = Number.POSITIVE_INFINITY,
 ): string {

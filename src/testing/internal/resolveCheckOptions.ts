@@ -1,8 +1,6 @@
 import * as fc from 'fast-check';
-import { describeValue } from '../../internal/describeValue.js';
-import { numberOption } from '../../internal/numberOption.js';
-import { optionsObject } from '../../internal/resolveBufferOptions.js';
-import type { CheckFlowControlOptions } from '../checkFlowControl.js';
+import { describeValue, isPositiveCount, numberOption, optionsObject } from '../../core/validation.js';
+import type { CheckFlowControlOptions } from '../CheckFlowControlOptions.js';
 import { type FlowScenario, flowScenario } from '../flowScenario.js';
 import type { Invariant } from '../Invariant.js';
 import { invariants as allInvariants } from '../invariants.js';
@@ -66,7 +64,7 @@ export function resolveCheckOptions<T, R>(
     options.numRuns ?? defaultNumRuns,
     `${argument}.numRuns`,
     'a positive integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
+    isPositiveCount,
   );
   const parameters: ResolvedCheck<T, R>['parameters'] = { numRuns };
   if (options.seed !== undefined) {

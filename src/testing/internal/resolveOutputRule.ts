@@ -1,6 +1,11 @@
-import { describeValue } from '../../internal/describeValue.js';
-import { numberOption } from '../../internal/numberOption.js';
-import { optionalFunction, optionsObject, refuseUnknownKeys } from '../../internal/resolveBufferOptions.js';
+import {
+  describeValue,
+  isPositiveCount,
+  numberOption,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../../core/validation.js';
 import type { OutputRule } from '../OutputRule.js';
 
 /** An {@link OutputRule}, checked, with its default filled in. */
@@ -34,7 +39,7 @@ export function resolveOutputRule<T, R>(
       rule.batchSize ?? 1,
       `${argument}.batchSize`,
       'a positive safe integer',
-      (value) => Number.isSafeInteger(value) && value >= 1,
+      isPositiveCount,
     ),
   };
 }

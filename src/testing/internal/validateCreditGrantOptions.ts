@@ -1,6 +1,5 @@
-import { numberOption } from '../../internal/numberOption.js';
-import { optionsObject } from '../../internal/resolveBufferOptions.js';
-import type { CreditGrantOptions, CreditGrantsOptions } from '../creditGrants.js';
+import { isNonNegativeCount, isPositiveCount, numberOption, optionsObject } from '../../core/validation.js';
+import type { CreditGrantOptions, CreditGrantsOptions } from '../CreditGrantsOptions.js';
 
 /** {@link CreditGrantOptions} checked, with every default filled in. */
 export interface ResolvedCreditGrantOptions {
@@ -17,12 +16,7 @@ export function validateCreditGrantOptions(
   argument: string,
 ): ResolvedCreditGrantOptions {
   const options = optionsObject(given, argument);
-  const max = numberOption(
-    options.max ?? 4,
-    `${argument}.max`,
-    'a positive safe integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
-  );
+  const max = numberOption(options.max ?? 4, `${argument}.max`, 'a positive safe integer', isPositiveCount);
   const unboundedRate = numberOption(
     options.unboundedRate ?? 0.03,
     `${argument}.unboundedRate`,
@@ -49,18 +43,17 @@ export function validateCreditGrantsOptions(
   argument: string,
 ): { grant: ResolvedCreditGrantOptions; minLength: number; maxLength: number } {
   const options = optionsObject(given, argument);
-  const isLength = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
   const minLength = numberOption(
     options.minLength ?? 0,
     `${argument}.minLength`,
     'a non-negative integer',
-    isLength,
+    isNonNegativeCount,
   );
   const maxLength = numberOption(
     options.maxLength ?? Math.max(10, minLength),
     `${argument}.maxLength`,
     `a non-negative integer at least minLength (${minLength})`,
-    (value) => isLength(value) && value >= minLength,
+    (value) => isNonNegativeCount(value) && value >= minLength,
   );
   return { grant: validateCreditGrantOptions(options, argument), minLength, maxLength };
 }

@@ -1,5 +1,5 @@
+import { describeValue } from '../../core/validation.js';
 import { grantError } from '../../internal/assertGrant.js';
-import { describeValue } from '../../internal/describeValue.js';
 import type { FlowScenario, FlowStep } from '../flowScenario.js';
 
 const stepKinds: readonly FlowStep<unknown>['kind'][] = [

@@ -1,11 +1,10 @@
 import { defer, isObservable, type Observable } from 'rxjs';
-import { CreditController } from '../credits/CreditController.js';
-import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
-import { requestCredits } from '../operators/requestCredits.js';
-import type { BridgeOptions, BridgeSource } from '../sources/BridgeOptions.js';
-import { describeValue } from './describeValue.js';
-import { numberOption } from './numberOption.js';
-import { bridgeHooks, optionsObject } from './resolveBufferOptions.js';
+import type { BridgeOptions, BridgeSource } from '../../core/BridgeOptions.js';
+import type { ReadinessProvider } from '../../core/ReadinessProvider.js';
+import { describeValue, isPositiveCount, numberOption, optionsObject } from '../../core/validation.js';
+import { CreditController } from '../../credits/CreditController.js';
+import { bridgeHooks } from '../../internal/resolveBufferOptions.js';
+import { requestCredits } from '../../operators/requestCredits.js';
 
 /** A pipeline that delivers only what its consumer asked for. */
 export interface CreditBridge<T> {
@@ -23,6 +22,15 @@ export interface CreditBridge<T> {
 }
 
 const defaultHighWaterMark = 16;
+
+/**
+ * The consumer takes `n` more items and the pipeline is granted as many: the gate first, so an item
+ * the pipeline emits synchronously finds its credit already there.
+ */
+export function askFor<T>(bridge: CreditBridge<T>, n: number): void {
+  bridge.request(n);
+  bridge.supply(n);
+}
 
 /** `options` carrying, under the internal key, the advice its overflow error adds and a ledger watch. */
 function withAdvice<O extends object>(
@@ -53,7 +61,7 @@ export function creditBridge<T>(
     givenHighWaterMark ?? defaultHighWaterMark,
     'options.highWaterMark',
     'a positive safe integer',
-    (value) => Number.isSafeInteger(value) && value >= 1,
+    isPositiveCount,
   );
   const demand = new CreditController();
 

@@ -1,5 +1,4 @@
-import { describeValue } from './describeValue.js';
-import { numberOption } from './numberOption.js';
+import { describeValue, isPositiveCount, numberOption } from '../../core/validation.js';
 
 /** The bounds every limit algorithm shares, checked. */
 export interface LimitBounds {
@@ -15,8 +14,6 @@ export interface LimitBoundsOptions {
   readonly max?: number | undefined;
 }
 
-const positiveInteger = (value: number): boolean => Number.isSafeInteger(value) && value >= 1;
-
 /**
  * Checks `initial`, `min` and `max` when a limit algorithm is created: positive safe integers with
  * `min <= initial <= max`, each error naming the option (under `argument`) and the value. A limit below
@@ -28,12 +25,12 @@ export function limitBounds(
   argument: string,
 ): LimitBounds {
   const expected = 'a positive safe integer';
-  const min = numberOption(options.min ?? defaults.min, `${argument}.min`, expected, positiveInteger);
+  const min = numberOption(options.min ?? defaults.min, `${argument}.min`, expected, isPositiveCount);
   const max = numberOption(
     options.max ?? Math.max(min, defaults.max),
     `${argument}.max`,
     expected,
-    positiveInteger,
+    isPositiveCount,
   );
   if (max < min) {
     throw new RangeError(

@@ -1,5 +1,5 @@
-import type { WithHandshakeOptions } from '../operators/WithHandshakeOptions.js';
-import { describeValue } from './describeValue.js';
+import { describeValue } from '../../core/validation.js';
+import type { WithHandshakeOptions } from '../WithHandshakeOptions.js';
 
 /** How withHandshake orders results: by call for the whole stream, or within each key. */
 export interface ResultOrder<T> {

@@ -32,3 +32,8 @@ export const dropReasons: readonly DropReason[] = [
   'error',
   'unsubscribed',
 ];
+
+/** A count of 0 for every {@link DropReason}, in the order of {@link dropReasons}. */
+export function zeroPerReason(): Record<DropReason, number> {
+  return Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>;
+}

@@ -1,6 +1,5 @@
-import type { LimitSample } from '../service/LimitAlgorithm.js';
-import { booleanOption } from './booleanOption.js';
-import { describeValue } from './describeValue.js';
+import { booleanOption, describeValue } from '../../core/validation.js';
+import type { LimitSample } from '../LimitAlgorithm.js';
 
 /**
  * Checks a sample handed to a limit algorithm's `update`, so a bad one fails loudly instead of

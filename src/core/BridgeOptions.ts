@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
-import type { ReadinessProvider } from '../credits/ReadinessProvider.js';
-import type { BufferOptions } from '../operators/BufferOptions.js';
+import type { BufferOptions } from './BufferOptions.js';
+import type { ReadinessProvider } from './ReadinessProvider.js';
 
 /**
  * What {@link toAsyncIterable}, {@link toReadableStream} and {@link toNodeReadable} read: a plain

@@ -1,4 +1,4 @@
-import type { DropReason } from '../operators/DropReason.js';
+import type { DropReason } from './DropReason.js';
 
 /** The gate's loss ledger: the counters it keeps anyway, read only when a snapshot is taken. */
 export interface LossLedger {

@@ -1,11 +1,10 @@
 import type { SchedulerLike } from 'rxjs';
-import type { RetryWithBackoffOptions } from '../operators/retryWithBackoff.js';
-import type { BackoffJitter, BackoffPolicy } from './backoffDelay.js';
-import { isRefusal } from './isRefusal.js';
-import { numberOption } from './numberOption.js';
-import { oneOf, optionalFunction } from './resolveBufferOptions.js';
-import { longestTimer } from './retryWait.js';
-import { schedulerOption } from './schedulerOption.js';
+import { isPositiveCount, numberOption, oneOf, optionalFunction } from '../../core/validation.js';
+import type { BackoffJitter, BackoffPolicy } from '../../internal/backoffDelay.js';
+import { isRefusal } from '../../internal/isRefusal.js';
+import { longestTimer } from '../../internal/retryWait.js';
+import { schedulerOption } from '../../internal/schedulerOption.js';
+import type { RetryWithBackoffOptions } from '../RetryWithBackoffOptions.js';
 
 /** The retry options shared by `retryWithBackoff` and `withHandshake`'s `retry`, checked, defaults in. */
 export interface ResolvedRetryOptions {
@@ -30,7 +29,7 @@ export function resolveRetryOptions(
     given.maxAttempts ?? 5,
     `${argument}.maxAttempts`,
     'a positive integer or Infinity',
-    (n) => n === Number.POSITIVE_INFINITY || (Number.isSafeInteger(n) && n >= 1),
+    (n) => n === Number.POSITIVE_INFINITY || isPositiveCount(n),
   );
   const initialDelay = numberOption(
     given.initialDelay ?? 100,

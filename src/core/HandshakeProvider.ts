@@ -1,4 +1,4 @@
-import type { CreditProvider } from '../credits/CreditProvider.js';
+import type { CreditProvider } from './CreditProvider.js';
 import type { Service } from './Service.js';
 
 /**
