@@ -3,7 +3,7 @@ import { BufferOverflowError } from '../errors/BufferOverflowError.js';
 import { type DropReason, dropReasons } from '../operators/DropReason.js';
 import type { Admission } from './Admission.js';
 import { assertNever } from './assertNever.js';
-import { developmentChecks, invariant } from './developmentCheck.js';
+import { developmentChecks, invariant } from './developmentChecks.js';
 import {
   admissionEndedEvent,
   closedPhase,

@@ -4,6 +4,7 @@ import { CircuitOpenError } from '../errors/CircuitOpenError.js';
 import { addCredits } from '../internal/addCredits.js';
 import { assertService } from '../internal/assertService.js';
 import { callService } from '../internal/callService.js';
+import { developmentChecks, invariant } from '../internal/developmentChecks.js';
 import { isServiceAtCapacity } from '../internal/isServiceAtCapacity.js';
 import { numberOption } from '../internal/numberOption.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
@@ -278,6 +279,7 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
   #apply(event: CircuitEvent): void {
     const before = this.#phase;
     const after = nextCircuitPhase(before, event, this.#settings);
+    if (developmentChecks) this.#checkPhase(after);
     this.#phase = after;
     if (after.state !== before.state) {
       this.#timer?.unsubscribe();
@@ -287,6 +289,17 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
     } else if (after.state === 'half-open' && before.state === 'half-open' && after.trials < before.trials) {
       this.#publish('trial-freed');
     }
+  }
+
+  /** What `do()` and the threshold guarantee: never more trials than places, never a closed circuit at the threshold. */
+  #checkPhase(phase: CircuitPhase): void {
+    const { halfOpenMaxCalls, failureThreshold } = this.#settings;
+    invariant(
+      phase.state === 'half-open'
+        ? phase.trials >= 0 && phase.trials <= halfOpenMaxCalls
+        : phase.state === 'open' || phase.failures < failureThreshold,
+      () => `the circuit reached an impossible phase: ${JSON.stringify(phase)}`,
+    );
   }
 
   #armTimer(): void {
