@@ -6,7 +6,6 @@ import { assertNever } from './assertNever.js';
 import { developmentChecks, invariant } from './developmentChecks.js';
 import {
   admissionEndedEvent,
-  closedPhase,
   closeEvent,
   type GatePhase,
   nextGatePhase,
@@ -41,8 +40,8 @@ export interface GateSink<T> {
  */
 export class Gate<T> {
   // Twelve properties, the private brand of the #methods included: the fast-properties budget of a
-  // class built per subscription (README, "Design notes"). The phases are shared objects, compared by
-  // identity on the per-item path, so moving between them allocates nothing and reads no property.
+  // class built per subscription (README, "Design notes"). The phases are shared objects and closed is
+  // `undefined`, so moving between them allocates nothing and the per-item check reads no property.
   received = 0;
   delivered = 0;
   readonly dropped: Record<DropReason, number>;
@@ -86,12 +85,12 @@ export class Gate<T> {
 
   /** Whether the gate has ended (terminal signal sent, failed, or released). */
   get closed(): boolean {
-    return this.#phase === closedPhase;
+    return this.#phase === undefined;
   }
 
   /** A source item arrives: deliver it now if nothing waits and it is admitted, else apply the strategy. */
   offer(item: T): void {
-    if (this.#phase === closedPhase) return;
+    if (this.#phase === undefined) return;
     this.received++;
     let admitted: boolean;
     try {
@@ -140,7 +139,7 @@ export class Gate<T> {
 
   /** Fails at once: every waiting item is dropped with reason `'error'`, then the sink errors. */
   fail(error: unknown): void {
-    if (this.#phase === closedPhase) return;
+    if (this.#phase === undefined) return;
     this.#close('error');
     this.#sink.error(error);
   }
@@ -156,7 +155,7 @@ export class Gate<T> {
 
   /** Teardown (the output was unsubscribed): every waiting item is dropped as `'unsubscribed'`. */
   release(): void {
-    if (this.#phase === closedPhase) return;
+    if (this.#phase === undefined) return;
     this.#close('unsubscribed');
   }
 
@@ -255,12 +254,12 @@ export class Gate<T> {
   }
 
   #drain(): void {
-    if (this.#draining || this.#phase === closedPhase) return;
+    if (this.#draining || this.#phase === undefined) return;
     this.#draining = true;
     const queue = this.#queue;
     const { ttl, scheduler } = this.#options;
     try {
-      while (queue.size > 0 && this.#phase !== closedPhase) {
+      while (queue.size > 0 && this.#phase !== undefined) {
         if (ttl !== undefined && scheduler.now() - queue.peekEnqueuedAt() >= ttl) {
           this.#drop(queue.shift(), 'expired');
           continue;
@@ -283,10 +282,9 @@ export class Gate<T> {
   /** Sends the terminal signal once the source is done and nothing waits (or nothing ever can pass). */
   #settle(): void {
     const phase = this.#phase;
-    if (this.#draining) return;
+    if (this.#draining || phase === undefined) return;
     switch (phase.kind) {
       case 'open':
-      case 'closed':
         return;
       case 'completing':
       case 'failing':
@@ -305,9 +303,8 @@ export class Gate<T> {
       }
       if (!stuck) return;
       // The credit signal has ended and the head can never pass: these items can never be delivered.
-      while (this.#queue.size > 0 && this.#phase !== closedPhase)
-        this.#drop(this.#queue.shift(), 'no-credit');
-      if (this.#phase === closedPhase) return;
+      while (this.#queue.size > 0 && this.#phase !== undefined) this.#drop(this.#queue.shift(), 'no-credit');
+      if (this.#phase === undefined) return;
     }
     this.#close('no-credit');
     if (phase.kind === 'completing') this.#sink.complete();
@@ -322,9 +319,9 @@ export class Gate<T> {
     const delay = Math.max(0, this.#queue.oldestEnqueuedAt() + ttl - scheduler.now());
     this.#expiryTimer = scheduler.schedule(() => {
       this.#expiryTimer = undefined;
-      if (this.#phase === closedPhase) return;
+      if (this.#phase === undefined) return;
       this.#queue.removeExpired(scheduler.now() - ttl, (item) => this.#drop(item, 'expired'));
-      if (this.#phase === closedPhase) return;
+      if (this.#phase === undefined) return;
       if (this.#queue.size > 0 && this.#expiryTimer === undefined) this.#scheduleExpiry();
       // The new head may pass where an expired one could not (a lower cost); the drain then settles.
       this.#drain();
@@ -349,14 +346,14 @@ export class Gate<T> {
     try {
       onDrop(item, reason);
     } catch (error) {
-      if (this.#phase === closedPhase) reportUnhandledError(error);
+      if (this.#phase === undefined) reportUnhandledError(error);
       else this.fail(error);
     }
   }
 
   /** The one way into `closed`; the caller sends the terminal signal, if any, right after. */
   #close(reason: DropReason): void {
-    if (developmentChecks) invariant(this.#phase !== closedPhase, () => 'a gate closed twice');
+    if (developmentChecks) invariant(this.#phase !== undefined, () => 'a gate closed twice');
     this.#phase = nextGatePhase(this.#phase, closeEvent);
     this.#cancelExpiry();
     while (this.#queue.size > 0) this.#drop(this.#queue.shift(), reason);
