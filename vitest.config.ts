@@ -10,8 +10,28 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/package/**', 'node_modules/**'],
     coverage: { provider: 'v8', include: ['src/**/*.ts'] },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/package/**', 'test/redis/**', 'node_modules/**'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      // The Redis tests start servers and worker processes and measure timing across them: they run
+      // after every other file, one file at a time, so neither disturbs the other's timing.
+      {
+        extends: true,
+        test: {
+          name: 'redis',
+          include: ['test/redis/**/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -3,8 +3,10 @@
 // Errors
 export { BackpressureError, isBackpressureError } from './errors/BackpressureError.js';
 export { BufferOverflowError } from './errors/BufferOverflowError.js';
+export { CallTimeoutError } from './errors/CallTimeoutError.js';
 export { type CircuitOpenDetails, CircuitOpenError } from './errors/CircuitOpenError.js';
 export { CreditsExhaustedError } from './errors/CreditsExhaustedError.js';
+export { HttpStatusError } from './errors/HttpStatusError.js';
 export { type ServiceAtCapacityDetails, ServiceAtCapacityError } from './errors/ServiceAtCapacityError.js';
 
 // Credits
@@ -18,6 +20,7 @@ export { requestCredits } from './operators/requestCredits.js';
 export type { BackpressureStrategy, BufferOptions, OverflowPolicy } from './operators/BufferOptions.js';
 export type { DropReason } from './operators/DropReason.js';
 export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js';
+export type { BackoffJitter } from './internal/backoffDelay.js';
 export { type RetryWithBackoffOptions, retryWithBackoff } from './operators/retryWithBackoff.js';
 export {
   type SharedWithCredits,
@@ -26,7 +29,7 @@ export {
   shareWithCredits,
 } from './operators/shareWithCredits.js';
 export { withHandshake } from './operators/withHandshake.js';
-export type { WithHandshakeOptions } from './operators/WithHandshakeOptions.js';
+export type { CallRetryOptions, WithHandshakeOptions } from './operators/WithHandshakeOptions.js';
 export type { CreditStage } from './operators/CreditStage.js';
 export { mergeMapWithCredits } from './operators/mergeMapWithCredits.js';
 export type { MergeMapWithCreditsOptions } from './operators/MergeMapWithCreditsOptions.js';
@@ -42,6 +45,12 @@ export type { HandshakeProvider } from './service/HandshakeProvider.js';
 export type { Service } from './service/Service.js';
 export { handshake } from './service/handshake.js';
 export { TrackedService, type TrackedServiceOptions } from './service/TrackedService.js';
+export {
+  type HttpFetch,
+  type HttpService,
+  type HttpServiceOptions,
+  httpService,
+} from './service/httpService.js';
 export { AdaptiveService, type AdaptiveServiceOptions } from './service/AdaptiveService.js';
 export type { LimitAlgorithm, LimitSample } from './service/LimitAlgorithm.js';
 export { type AimdLimitOptions, aimdLimit } from './service/aimdLimit.js';
@@ -60,5 +69,8 @@ export { type PullSource, pullFrom } from './sources/pullFrom.js';
 export type { PullFromOptions } from './sources/PullFromOptions.js';
 export { toAsyncIterable } from './sources/toAsyncIterable.js';
 export { toNodeReadable } from './sources/toNodeReadable.js';
+export type { NodeObjectReadable } from './sources/NodeObjectReadable.js';
+export type { NodeReadableLike } from './sources/NodeReadableLike.js';
+export type { NodeWritableLike } from './sources/NodeWritableLike.js';
 export { toReadableStream } from './sources/toReadableStream.js';
 export { writeTo } from './sources/writeTo.js';

@@ -5,7 +5,13 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const entryPoints = ['src/index.ts', 'src/testing/index.ts', 'src/http/index.ts', 'src/otel/index.ts'];
+const entryPoints = [
+  'src/index.ts',
+  'src/testing/index.ts',
+  'src/http/index.ts',
+  'src/otel/index.ts',
+  'src/redis/index.ts',
+];
 
 /** Every public name of every entry point, with whether its declaration's TSDoc has an example. */
 function publicDocs(): { entry: string; name: string; documented: boolean; example: boolean }[] {

@@ -54,6 +54,7 @@ describe('README', () => {
         'rxjs-backpressure/testing': ['src/testing/index.ts'],
         'rxjs-backpressure/http': ['src/http/index.ts'],
         'rxjs-backpressure/otel': ['src/otel/index.ts'],
+        'rxjs-backpressure/redis': ['src/redis/index.ts'],
       },
     });
     const problems = ts.getPreEmitDiagnostics(program).map((diagnostic) => {

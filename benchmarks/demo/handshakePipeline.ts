@@ -31,8 +31,14 @@ export function handshakePipeline(context: PipelineContext): RunningPipeline {
     name: 'demo',
     interval: 500,
     scheduler,
-    // Seam: the 'stalled' rule of AlertRules joins these once it lands; raised alerts are shown by name.
-    alerts: { drops: true, breakerOpen: true, utilizationAbove: { ratio: 0.95, for: 2000 } },
+    // Raised alerts are shown by name; 'stalled' would name a stage that holds jobs with no room and
+    // nothing in flight (the breaker's open spells are shorter than its 1 s).
+    alerts: {
+      drops: true,
+      breakerOpen: true,
+      utilizationAbove: { ratio: 0.95, for: 2000 },
+      stalled: { for: 1000 },
+    },
   });
   const alerts = new Set<string>();
   const alertSubscription = monitor.alerts$.subscribe((alert) => {
@@ -69,8 +75,8 @@ export function handshakePipeline(context: PipelineContext): RunningPipeline {
   // Counted here rather than read from the stage: calls still running when the 'error' strategy ends
   // the stage are abandoned, not gone, and stay in flight in the summary.
   let started = 0;
-  // Seam: a failed job becomes a result here. Once withHandshake retries an item through the
-  // handshake, a job that failed on its own (not in an outage) goes back through it instead.
+  // A failed job becomes a result here, not a retry: this service fails the same jobs every time
+  // (a job's own fault), so a retry through the handshake would only take room from fresh jobs.
   const service: HandshakeProvider<Job, Outcome> = {
     isReady: () => breaker.isReady(),
     do: (job, signal) => {

@@ -9,13 +9,13 @@ import { type BackoffPolicy, backoffDelay } from '../internal/backoffDelay.js';
 import { describeValue } from '../internal/describeValue.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
 import { numberOption } from '../internal/numberOption.js';
+import { parseRetryAfter } from '../internal/parseRetryAfter.js';
 import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { abortAfter } from './internal/abortAfter.js';
 import { type CreditStreamEvent, creditStream } from './internal/creditStream.js';
 import { httpProtocol } from './internal/httpProtocol.js';
 import { parseCount } from './internal/parseCount.js';
-import { parseRetryAfter } from './internal/parseRetryAfter.js';
 import { RemoteServiceError } from './RemoteServiceError.js';
 
 /**

@@ -20,9 +20,10 @@ function nodeProcess(): NodeProcess | undefined {
     : undefined;
 }
 
-// Weakly held: a subscription dropped without teardown must not be kept alive by being watched.
-const watched = new Set<WeakRef<StallWatch>>();
-const forgotten = new FinalizationRegistry<WeakRef<StallWatch>>((ref) => watched.delete(ref));
+// Held strongly until the subscription's teardown: a stalled pipeline that nothing references any more
+// (its credit controller dropped with it) is exactly the one to report, and a weak hold would let a GC
+// before the loop empties hide it. The price: a subscription never ended stays alive until exit.
+const watched = new Set<StallWatch>();
 let listening = false;
 
 function reportStalls(this: void): void {
@@ -30,11 +31,11 @@ function reportStalls(this: void): void {
   if (process === undefined) return;
   const setting = process.env[stallWarningVariable]?.toLowerCase();
   if (setting === 'off' || setting === '0' || setting === 'false') return;
-  for (const ref of watched) {
-    const message = ref.deref()?.check();
+  for (const watch of watched) {
+    const message = watch.check();
     if (message === undefined) continue;
     // Once per stage: work started by another beforeExit listener may empty the loop again.
-    watched.delete(ref);
+    watched.delete(watch);
     process.stderr.write(
       `rxjs-backpressure: ${message} (the event loop is empty, so nothing can change that; set ${stallWarningVariable}=off to silence this)\n`,
     );
@@ -49,7 +50,6 @@ function reportStalls(this: void): void {
  */
 export class StallWatch implements Unsubscribable {
   readonly #check: StallCheck;
-  readonly #ref: WeakRef<StallWatch> | undefined;
 
   constructor(check: StallCheck) {
     this.#check = check;
@@ -59,9 +59,7 @@ export class StallWatch implements Unsubscribable {
       listening = true;
       process.on('beforeExit', reportStalls);
     }
-    this.#ref = new WeakRef(this);
-    watched.add(this.#ref);
-    forgotten.register(this, this.#ref, this.#ref);
+    watched.add(this);
   }
 
   /** What the stage waits for in vain, or `undefined` when it does not. */
@@ -70,8 +68,6 @@ export class StallWatch implements Unsubscribable {
   }
 
   unsubscribe(): void {
-    if (this.#ref === undefined) return;
-    watched.delete(this.#ref);
-    forgotten.unregister(this.#ref);
+    watched.delete(this);
   }
 }

@@ -1,4 +1,16 @@
-/** How the wait before a retry is spread out: see {@link backoffDelay}. */
+/**
+ * How `retryWithBackoff` spreads out the wait before a retry: `'none'` waits the exponential delay
+ * itself, `'full'` a uniform share of it, `'decorrelated'` a uniform wait from `initialDelay` up to three
+ * times the previous wait (see {@link backoffDelay}).
+ *
+ * @example
+ * ```ts
+ * import { type BackoffJitter, retryWithBackoff } from 'rxjs-backpressure';
+ *
+ * const jitter: BackoffJitter = 'decorrelated'; // many clients retrying do not retry in step
+ * const retry = retryWithBackoff({ maxAttempts: 5, initialDelay: 100, jitter });
+ * ```
+ */
 export type BackoffJitter = 'none' | 'full' | 'decorrelated';
 
 /** The checked backoff options of `retryWithBackoff`, in milliseconds. */

@@ -1,7 +1,7 @@
 import { interval, Observable, type SchedulerLike, Subject, type Subscriber, type Subscription } from 'rxjs';
 import { describeValue } from '../internal/describeValue.js';
 import { numberOption } from '../internal/numberOption.js';
-import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { AlertEvaluator } from './AlertEvaluator.js';
 import type { AlertRules } from './AlertRules.js';
@@ -100,6 +100,7 @@ export class FlowMonitor {
 
   constructor(options: FlowMonitorOptions) {
     const given = optionsObject(options, 'options');
+    refuseUnknownKeys(given, ['name', 'interval', 'scheduler', 'alerts'], 'options');
     const name = given.name;
     if (typeof name !== 'string') {
       throw new TypeError(`options.name must be a non-empty string, got ${describeValue(name)}.`);

@@ -6,14 +6,11 @@ import {
   type SchedulerLike,
   timer,
 } from 'rxjs';
-import { isBackpressureError } from '../errors/BackpressureError.js';
 import { type BackoffJitter, backoffDelay } from '../internal/backoffDelay.js';
 import { booleanOption } from '../internal/booleanOption.js';
-import { describeValue } from '../internal/describeValue.js';
-import { isServiceAtCapacity } from '../internal/isServiceAtCapacity.js';
-import { numberOption } from '../internal/numberOption.js';
-import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
-import { schedulerOption } from '../internal/schedulerOption.js';
+import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { resolveRetryOptions } from '../internal/resolveRetryOptions.js';
+import { retryWait } from '../internal/retryWait.js';
 
 /**
  * Options of {@link retryWithBackoff}. Every one is checked when `retryWithBackoff` is called.
@@ -26,9 +23,10 @@ import { schedulerOption } from '../internal/schedulerOption.js';
  *   maxAttempts: 6,
  *   initialDelay: 200,
  *   jitter: 'decorrelated',
- *   // An open circuit is worth retrying too: its retryAfter says how long to wait.
+ *   // Timeouts are worth retrying here too (the work is idempotent), besides the default refusals.
  *   retryIf: (error) =>
- *     isBackpressureError(error) && ['ERR_SERVICE_AT_CAPACITY', 'ERR_CIRCUIT_OPEN'].includes(error.code),
+ *     isBackpressureError(error) &&
+ *     ['ERR_SERVICE_AT_CAPACITY', 'ERR_CIRCUIT_OPEN', 'ERR_CALL_TIMEOUT'].includes(error.code),
  * };
  * const patiently = retryWithBackoff<string>(options);
  * ```
@@ -39,11 +37,11 @@ export interface RetryWithBackoffOptions {
    * (one try and four retries). With `resetOnSuccess`, the count starts again after each value.
    */
   readonly maxAttempts?: number;
-  /** Milliseconds before the first retry, finite and `>= 0`. Default 100. */
+  /** Milliseconds before the first retry, from 0 to 2^31 - 1 (the longest timer). Default 100. */
   readonly initialDelay?: number;
   /**
-   * The longest backoff in milliseconds, finite and `>= initialDelay`. Default 10 000, or
-   * `initialDelay` when that is longer.
+   * The longest wait in milliseconds, from `initialDelay` to 2^31 - 1 (the longest timer), a
+   * `retryAfter` included. Default 10 000, or `initialDelay` when that is longer.
    */
   readonly maxDelay?: number;
   /** How much each backoff grows over the one before, finite and `>= 1`. Default 2. */
@@ -51,9 +49,11 @@ export interface RetryWithBackoffOptions {
   /** How the backoff is spread out so callers do not retry in step. Default `'full'`. */
   readonly jitter?: BackoffJitter;
   /**
-   * Whether to retry `error`, thrown by attempt `attempt` (1 for the first subscription). Default: only
-   * the handshake's `ServiceAtCapacityError`, recognised by its code so another copy of this package
-   * counts too. Returning false sends `error` downstream; a throw sends the thrown error.
+   * Whether to retry `error`, thrown by attempt `attempt` (1 for the first subscription). Default: the
+   * refusals of work that was never attempted, so always safe to retry: the handshake's
+   * `ServiceAtCapacityError` and the circuit breaker's `CircuitOpenError` (recognised by their codes,
+   * so another copy of this package counts too). Returning false sends `error` downstream; a throw
+   * sends the thrown error.
    */
   readonly retryIf?: (error: unknown, attempt: number) => boolean;
   /** Whether a value resets the attempt count (and the backoff with it). Default true. */
@@ -62,19 +62,9 @@ export interface RetryWithBackoffOptions {
   readonly scheduler?: SchedulerLike;
 }
 
-const jitters: readonly BackoffJitter[] = ['none', 'full', 'decorrelated'];
-
-/** The `retryAfter` a library error carries (`ServiceAtCapacityError`, `CircuitOpenError`), else 0. */
-function retryAfterOf(error: unknown): number {
-  if (!isBackpressureError(error)) return 0;
-  const { retryAfter } = error as { retryAfter?: unknown };
-  // A Retry-After that is not a finite wait is ignored: an infinite one would hang the stream.
-  return typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 0;
-}
-
 /**
- * Resubscribes to the source when it fails with an error worth retrying (by default the handshake's
- * "at capacity" refusal), waiting longer each time, until `maxAttempts` attempts have failed; then the
+ * Resubscribes to the source when it fails with an error worth retrying (by default a refusal: the
+ * handshake's "at capacity" or an open circuit), waiting longer each time, until `maxAttempts` attempts have failed; then the
  * last error goes through.
  *
  * The wait after attempt `n` failed (`n = 1` for the first subscription), in milliseconds:
@@ -83,7 +73,8 @@ function retryAfterOf(error: unknown): number {
  *   `'decorrelated'` (AWS's "decorrelated jitter"): `min(maxDelay, uniform in [initialDelay, 3 * previous))`,
  *   where `previous` is the wait before (`initialDelay` at first) and `factor` plays no part;
  * - when the error is a library error with a `retryAfter` (a `ServiceAtCapacityError` built from a
- *   `Retry-After` header, a `CircuitOpenError`), the wait is at least that long, even beyond `maxDelay`.
+ *   `Retry-After` header, a `CircuitOpenError`), the wait is at least that long, but never longer than
+ *   `maxDelay`: a server asking for 25 days gets `maxDelay`, then another try.
  *
  * Waits run on `scheduler`; unsubscribing during a wait cancels its timer. Each subscription to the
  * output has its own attempt count. With `resetOnSuccess` (the default) a value starts the count and
@@ -108,46 +99,13 @@ function retryAfterOf(error: unknown): number {
  */
 export function retryWithBackoff<T>(options?: RetryWithBackoffOptions): MonoTypeOperatorFunction<T> {
   const given = optionsObject(options, 'options');
-  const maxAttempts = numberOption(
-    given.maxAttempts ?? 5,
-    'options.maxAttempts',
-    'a positive integer or Infinity',
-    (n) => n === Number.POSITIVE_INFINITY || (Number.isSafeInteger(n) && n >= 1),
-  );
-  const nonNegative = 'a finite number of milliseconds >= 0';
-  const initialDelay = numberOption(
-    given.initialDelay ?? 100,
-    'options.initialDelay',
-    nonNegative,
-    (n) => Number.isFinite(n) && n >= 0,
-  );
-  const maxDelay = numberOption(
-    // The default never contradicts an initialDelay given alone.
-    given.maxDelay ?? Math.max(10_000, initialDelay),
-    'options.maxDelay',
-    `a finite number of milliseconds >= options.initialDelay (${initialDelay})`,
-    (n) => Number.isFinite(n) && n >= initialDelay,
-  );
-  const factor = numberOption(
-    given.factor ?? 2,
-    'options.factor',
-    'a finite number >= 1',
-    (n) => Number.isFinite(n) && n >= 1,
-  );
-  const jitter = given.jitter ?? 'full';
-  if (!jitters.includes(jitter)) {
-    const kind = typeof jitter === 'string' ? RangeError : TypeError;
-    throw new kind(`options.jitter must be one of ${jitters.join(', ')}; got ${describeValue(jitter)}.`);
-  }
-  const retryIf = optionalFunction(given.retryIf, 'options.retryIf') ?? isServiceAtCapacity;
+  const { maxAttempts, policy, retryIf, scheduler } = resolveRetryOptions(given, 'options');
   const resetOnSuccess = booleanOption(given.resetOnSuccess ?? true, 'options.resetOnSuccess');
-  const scheduler = schedulerOption(given.scheduler, 'options.scheduler');
-  const policy = { initialDelay, maxDelay, factor, jitter };
 
   return (source: Observable<T>) =>
     defer(() => {
       // Per subscription: the wait before, which decorrelated jitter grows from.
-      let previous = initialDelay;
+      let previous = policy.initialDelay;
       return source.pipe(
         retry({
           count: maxAttempts - 1,
@@ -155,9 +113,9 @@ export function retryWithBackoff<T>(options?: RetryWithBackoffOptions): MonoType
           delay: (error: unknown, attempt: number) => {
             if (!retryIf(error, attempt)) throw error;
             // Attempt 1 again means a value reset the count: the backoff starts over too.
-            if (attempt === 1) previous = initialDelay;
+            if (attempt === 1) previous = policy.initialDelay;
             previous = backoffDelay(policy, attempt, previous, Math.random);
-            return timer(Math.max(previous, retryAfterOf(error)), scheduler);
+            return timer(retryWait(previous, error, policy.maxDelay), scheduler);
           },
         }),
       );

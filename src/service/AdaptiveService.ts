@@ -78,6 +78,7 @@ function isLimit(value: unknown): value is number {
  * import { AdaptiveService, handshake, vegasLimit } from 'rxjs-backpressure';
  *
  * const search = new AdaptiveService({
+ *   // `signal` is this call's own (the caller's, or a fresh one): fetch leaves nothing on a shared one.
  *   handler: async (query: string, signal) =>
  *     (await fetch(`https://example.com/search?q=${query}`, { signal })).status,
  *   algorithm: vegasLimit({ initial: 4, max: 128 }),

@@ -1,7 +1,7 @@
 import { checkLimitSample } from '../internal/checkLimitSample.js';
 import { limitBounds } from '../internal/limitBounds.js';
 import { numberOption } from '../internal/numberOption.js';
-import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 
 /**
@@ -64,6 +64,7 @@ export interface AimdLimitOptions {
  */
 export function aimdLimit(options?: AimdLimitOptions): LimitAlgorithm {
   const checked = optionsObject(options, 'aimdLimit(options)');
+  refuseUnknownKeys(checked, ['initial', 'min', 'max', 'backoffRatio', 'timeout'], 'aimdLimit(options)');
   const { initial, min, max } = limitBounds(checked, { initial: 10, min: 1, max: 200 }, 'aimdLimit(options)');
   const backoffRatio = numberOption(
     checked.backoffRatio ?? 0.9,

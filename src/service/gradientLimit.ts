@@ -1,7 +1,7 @@
 import { checkLimitSample } from '../internal/checkLimitSample.js';
 import { limitBounds } from '../internal/limitBounds.js';
 import { numberOption } from '../internal/numberOption.js';
-import { optionsObject } from '../internal/resolveBufferOptions.js';
+import { optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 
 /**
@@ -102,6 +102,7 @@ const latencyKept = 0.75;
 export function gradientLimit(options?: GradientLimitOptions): LimitAlgorithm {
   const argument = 'gradientLimit(options)';
   const checked = optionsObject(options, argument);
+  refuseUnknownKeys(checked, ['initial', 'min', 'max', 'smoothing', 'queueSize', 'longWindow'], argument);
   const { initial, min, max } = limitBounds(checked, { initial: 20, min: 1, max: 200 }, argument);
   const smoothing = numberOption(
     checked.smoothing ?? 0.2,

@@ -2,7 +2,7 @@ import { checkLimitSample } from '../internal/checkLimitSample.js';
 import { describeValue } from '../internal/describeValue.js';
 import { limitBounds } from '../internal/limitBounds.js';
 import { numberOption } from '../internal/numberOption.js';
-import { optionalFunction, optionsObject } from '../internal/resolveBufferOptions.js';
+import { optionalFunction, optionsObject, refuseUnknownKeys } from '../internal/resolveBufferOptions.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 
 /**
@@ -97,6 +97,11 @@ export interface VegasLimitOptions {
 export function vegasLimit(options?: VegasLimitOptions): LimitAlgorithm {
   const argument = 'vegasLimit(options)';
   const checked = optionsObject(options, argument);
+  refuseUnknownKeys(
+    checked,
+    ['initial', 'min', 'max', 'alpha', 'beta', 'smoothing', 'probeMultiplier', 'random'],
+    argument,
+  );
   const { initial, min, max } = limitBounds(checked, { initial: 20, min: 1, max: 1000 }, argument);
   const positiveFinite = (value: number): boolean => value > 0 && Number.isFinite(value);
   const alpha = numberOption(

@@ -13,6 +13,7 @@ import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import { type DropReason, dropReasons } from '../operators/DropReason.js';
+import type { NodeReadableLike } from './NodeReadableLike.js';
 import type { PullFromOptions } from './PullFromOptions.js';
 
 /**
@@ -26,7 +27,7 @@ import type { PullFromOptions } from './PullFromOptions.js';
  * const rows: PullSource<string> = ['id,name', '1,Ada', '2,Grace'];
  * ```
  */
-export type PullSource<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T> | NodeJS.ReadableStream;
+export type PullSource<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T> | NodeReadableLike;
 
 /** What the readers spend: counted credit, or a {@link ReadinessDemand} that answers 1 while ready. */
 interface ReadCredit {
@@ -49,17 +50,6 @@ interface Reader {
 }
 
 type OpenReader<T> = (subscriber: Subscriber<T>, demand: Demand) => Reader;
-
-/** Minimal view of a Node.js readable: what every Node stream has, plus what `stream.Readable` adds. */
-interface NodeReadable {
-  read(): unknown;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
-  destroy?(): unknown;
-  readonly readableEnded?: boolean;
-  readonly destroyed?: boolean;
-  readonly errored?: unknown;
-}
 
 const exhausted = (demand: Demand): boolean => demand.signalEnded && demand.credit.outstanding === 0;
 
@@ -239,7 +229,7 @@ function readWebStream<T>(stream: ReadableStream<T>): OpenReader<T> {
   };
 }
 
-function readNodeStream<T>(stream: NodeReadable): OpenReader<T> {
+function readNodeStream<T>(stream: NodeReadableLike): OpenReader<T> {
   return (subscriber, demand) => {
     let ended = false;
     let draining = false;
@@ -382,7 +372,7 @@ function openerFor<T>(source: PullSource<T>): OpenReader<T> {
     // Before the async-iterable test: a Node stream is async-iterable too, but that iterator cannot be
     // cancelled while a read is pending.
     if (hasMethod(source, 'read') && hasMethod(source, 'on') && hasMethod(source, 'removeListener')) {
-      return readNodeStream(source as unknown as NodeReadable);
+      return readNodeStream(source as NodeReadableLike);
     }
     if (hasMethod(source, Symbol.asyncIterator)) return readAsyncIterable(source as AsyncIterable<T>);
   }

@@ -3,6 +3,7 @@ import { Subscription } from 'rxjs';
 import { type CreditBridge, creditBridge } from '../internal/creditBridge.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import type { BridgeOptions, BridgeSource } from './BridgeOptions.js';
+import type { NodeObjectReadable } from './NodeObjectReadable.js';
 
 /** Holds an error back until the stream's buffer is read, since destroy() would discard the buffer. */
 interface HeldError {
@@ -120,7 +121,10 @@ function creditedReadableClass(): CreditedReadableClass {
  * );
  * ```
  */
-export function toNodeReadable<T>(source: BridgeSource<T>, options?: BridgeOptions<T>): Readable {
+export function toNodeReadable<T>(
+  source: BridgeSource<T>,
+  options?: BridgeOptions<T>,
+): NodeObjectReadable<T> {
   const CreditedReadable = creditedReadableClass();
   return new CreditedReadable(creditBridge(source, options, 'toNodeReadable'));
 }

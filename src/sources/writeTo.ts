@@ -8,17 +8,7 @@ import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import type { BufferOptions } from '../operators/BufferOptions.js';
 import type { BridgeSource } from './BridgeOptions.js';
-
-/** Minimal view of a Node.js writable: what every Node stream has, plus what `stream.Writable` adds. */
-interface NodeWritable {
-  write(chunk: unknown): boolean;
-  end(): unknown;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
-  destroy?(): unknown;
-  readonly writableEnded?: boolean;
-  readonly destroyed?: boolean;
-}
+import type { NodeWritableLike } from './NodeWritableLike.js';
 
 type Sink<T> = (bridge: CreditBridge<T>, subscriber: Subscriber<never>) => void;
 
@@ -32,7 +22,7 @@ function hasMethod(value: object, key: string): boolean {
   return typeof (value as Record<string, unknown>)[key] === 'function';
 }
 
-function writeToNode<T>(writable: NodeWritable): Sink<T> {
+function writeToNode<T>(writable: NodeWritableLike): Sink<T> {
   return (bridge, subscriber) => {
     if (writable.destroyed === true || writable.writableEnded === true) {
       subscriber.error(
@@ -210,7 +200,7 @@ const factoryForm = 'writeTo(writable, (credits) => pullFrom(producer, credits))
  * ```
  */
 export function writeTo<T>(
-  writable: NodeJS.WritableStream | WritableStream<T>,
+  writable: NodeWritableLike | WritableStream<T>,
   options?: BufferOptions<T>,
 ): OperatorFunction<T, never>;
 /**
@@ -230,12 +220,12 @@ export function writeTo<T>(
  * ```
  */
 export function writeTo<T>(
-  writable: NodeJS.WritableStream | WritableStream<T>,
+  writable: NodeWritableLike | WritableStream<T>,
   source: (credits: ReadinessProvider) => Observable<T>,
   options?: BufferOptions<T>,
 ): Observable<never>;
 export function writeTo<T>(
-  writable: NodeJS.WritableStream | WritableStream<T>,
+  writable: NodeWritableLike | WritableStream<T>,
   sourceOrOptions?: BufferOptions<T> | ((credits: ReadinessProvider) => Observable<T>),
   factoryOptions?: BufferOptions<T>,
 ): OperatorFunction<T, never> | Observable<never> {
@@ -250,7 +240,7 @@ export function writeTo<T>(
     hasMethod(writable, 'on') &&
     hasMethod(writable, 'removeListener')
   ) {
-    sink = writeToNode(writable as unknown as NodeWritable);
+    sink = writeToNode(writable as NodeWritableLike);
   } else {
     throw new TypeError(
       `writeTo(writable): writable must be a Node.js Writable or a WritableStream, got ${describeValue(writable)}.`,

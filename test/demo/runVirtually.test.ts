@@ -59,7 +59,9 @@ describe('the demo in virtual time (the default 15 s run, the same code as npm r
     const recovered = samples.filter((sample) => sample.phase === 'recovered').slice(1);
     for (const sample of recovered) {
       expect(sample.handshake.breaker, `at ${sample.at} ms`).toBe('closed');
-      expect(sample.handshake.throughput, `at ${sample.at} ms`).toBeGreaterThan(150);
+      // 150 in the first half second after the first: the adaptive limit's path differs a little
+      // since TrackedService announces freed room after the caller heard the outcome (issue 14).
+      expect(sample.handshake.throughput, `at ${sample.at} ms`).toBeGreaterThanOrEqual(150);
     }
   });
 });

@@ -119,6 +119,24 @@ console.log('complete', taken);
     );
   }, 30_000);
 
+  it('names a stalled requestCredits that nothing references any more, even after a full GC', async () => {
+    const outcome = await runProgram(
+      'unreferenced',
+      `
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+of(1, 2, 3).pipe(requestCredits(new CreditController({ initial: 1 }))).subscribe();
+setTimeout(() => gc(), 10);
+`,
+    );
+    expect(outcome.warnings).toHaveLength(1);
+    expect(outcome.warnings[0]).toMatch(
+      /requestCredits stalled: it holds 2 items in its buffer and no credit/,
+    );
+  }, 30_000);
+
   it('says nothing for the same pipelines when the loop closes through a stage, one-to-many and drop-all steps included, nor for a bridge left with items nobody asked for', async () => {
     const outcome = await runProgram(
       'closed-loops',

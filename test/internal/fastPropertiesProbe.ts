@@ -10,6 +10,7 @@ import {
   aimdLimit,
   CreditController,
   circuitBreaker,
+  httpService,
   rateCredits,
   requestCredits,
   TrackedService,
@@ -20,9 +21,11 @@ import { CreditAdmission } from '../../src/internal/CreditAdmission.js';
 import { Gate, type GateSink } from '../../src/internal/Gate.js';
 import { OrderedResults } from '../../src/internal/OrderedResults.js';
 import { PriorityQueue } from '../../src/internal/PriorityQueue.js';
+import { RateLimitQuota } from '../../src/internal/RateLimitQuota.js';
 import { ReadinessDemand } from '../../src/internal/ReadinessDemand.js';
 import { RingBuffer } from '../../src/internal/RingBuffer.js';
 import { resolveBufferOptions } from '../../src/internal/resolveBufferOptions.js';
+import { SignalPool } from '../../src/internal/SignalPool.js';
 import { StallWatch } from '../../src/internal/StallWatch.js';
 import { subscribeSafely } from '../../src/internal/subscribeSafely.js';
 
@@ -155,6 +158,20 @@ const builders: Record<string, () => object> = {
     return upstream;
   },
   TrackedService: () => new TrackedService({ capacity: 2, handler: async (n: number) => n }),
+  'TrackedService with a timeout': () =>
+    new TrackedService({ capacity: 2, timeout: 1_000, handler: async (n: number) => n }),
+  httpService: () => httpService(async () => new Response('ok'), { capacity: 2 }),
+  RateLimitQuota: () => {
+    const quota = new RateLimitQuota();
+    quota.spend();
+    quota.learn({ remaining: 3, limit: 5, resetAfter: 1_000 }, 0, 1);
+    return quota;
+  },
+  SignalPool: () => {
+    const pool = new SignalPool();
+    pool.give(pool.take());
+    return pool;
+  },
   AdaptiveService: () =>
     new AdaptiveService({ algorithm: aimdLimit({ initial: 2 }), handler: async (n: number) => n }),
   AbortListeners: () => {

@@ -80,6 +80,18 @@ describe('FlowMonitor', () => {
         /options\.name must be a non-empty string, got 7/,
       ],
       ['an empty name', { name: '' }, RangeError, /options\.name must be a non-empty string, got ''/],
+      [
+        'an unknown option',
+        { name: 'a', intervall: 500 },
+        TypeError,
+        /^options\.intervall is not an option here; the options are name, interval, scheduler, alerts\.$/,
+      ],
+      [
+        'an option spelt in another case',
+        { name: 'a', Alerts: {} },
+        TypeError,
+        /^options\.Alerts is not an option here \(did you mean alerts\?\)/,
+      ],
       ['an interval of 0', { name: 'a', interval: 0 }, RangeError, /options\.interval must be .*got 0/],
       ['a negative interval', { name: 'a', interval: -5 }, RangeError, /options\.interval .*got -5/],
       ['an infinite interval', { name: 'a', interval: Infinity }, RangeError, /options\.interval .*Infinity/],

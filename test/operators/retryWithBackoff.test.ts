@@ -4,6 +4,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BackpressureError,
+  CallTimeoutError,
   CircuitOpenError,
   type RetryWithBackoffOptions,
   retryWithBackoff,
@@ -65,17 +66,26 @@ describe('retryWithBackoff', () => {
       expect(times).toEqual([0, 100, 300, 700, 1500]);
     });
 
-    it('waits for the Retry-After of the error when it is longer than the backoff, even beyond maxDelay', () => {
+    it('waits for the Retry-After of the error when it is longer than the backoff', () => {
       const times = subscriptionTimes(
-        { maxAttempts: 3, initialDelay: 10, maxDelay: 20, jitter: 'none' },
+        { maxAttempts: 3, initialDelay: 10, maxDelay: 300, jitter: 'none' },
         (attempt) => new ServiceAtCapacityError({ retryAfter: attempt === 1 ? 250 : 5 }),
       );
       expect(times).toEqual([0, 250, 270]);
     });
 
-    it('honours the retryAfter of a CircuitOpenError that retryIf chose to retry', () => {
+    it('waits no longer than maxDelay however long the Retry-After, so 25 days become 10 s by default', () => {
+      const twentyFiveDays = 2_200_000 * 1000;
       const times = subscriptionTimes(
-        { maxAttempts: 2, initialDelay: 10, jitter: 'none', retryIf: () => true },
+        { maxAttempts: 4, initialDelay: 10, jitter: 'none' },
+        () => new ServiceAtCapacityError({ retryAfter: twentyFiveDays }),
+      );
+      expect(times).toEqual([0, 10_000, 20_000, 30_000]);
+    });
+
+    it('retries an open circuit by default, waiting out the retryAfter of its CircuitOpenError', () => {
+      const times = subscriptionTimes(
+        { maxAttempts: 2, initialDelay: 10, jitter: 'none' },
         () => new CircuitOpenError({ state: 'open', retryAfter: 1_000 }),
       );
       expect(times).toEqual([0, 1_000]);
@@ -103,7 +113,7 @@ describe('retryWithBackoff', () => {
   });
 
   describe('which errors, and how many times', () => {
-    it('retries only ServiceAtCapacityError by default: any other error goes through at once', () => {
+    it('retries only refusals by default: any other error goes through at once', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const failure = new Error('broken');
         const source = cold('-#', undefined, failure);
@@ -119,9 +129,10 @@ describe('retryWithBackoff', () => {
       expect(times).toEqual([0, 7]);
     });
 
-    it('does not retry other library errors by default', () => {
+    it('does not retry other library errors by default, a call timeout included', () => {
       const times = subscriptionTimes({ jitter: 'none' }, () => new BackpressureError('ERR_OTHER', 'other'));
       expect(times).toEqual([0]);
+      expect(subscriptionTimes({ jitter: 'none' }, () => new CallTimeoutError(5))).toEqual([0]);
     });
 
     it('asks retryIf with the error and the number of the attempt that failed', () => {
@@ -279,6 +290,12 @@ describe('retryWithBackoff', () => {
         /options\.maxDelay.*\(50\).*got 10/,
       ],
       [
+        'maxDelay past the longest timer',
+        { maxDelay: 2 ** 31 },
+        RangeError,
+        /options\.maxDelay.*2147483647.*got 2147483648/,
+      ],
+      [
         'maxDelay Infinity',
         { maxDelay: Number.POSITIVE_INFINITY },
         RangeError,
@@ -368,7 +385,7 @@ describe('retryWithBackoff', () => {
       );
     });
 
-    it('keeps every wait within its jitter bounds and under maxDelay, unless a Retry-After is longer', () => {
+    it('keeps every wait within its jitter bounds, at least the Retry-After, and never over maxDelay', () => {
       fc.assert(
         fc.property(
           policies,
@@ -392,13 +409,14 @@ describe('retryWithBackoff', () => {
                 policy.initialDelay * policy.factor ** (attempt - 1),
               );
               const epsilon = 1e-6 * Math.max(1, wait);
-              expect(wait).toBeGreaterThanOrEqual(retryAfter - epsilon);
-              expect(wait).toBeLessThanOrEqual(Math.max(policy.maxDelay, retryAfter) + epsilon);
-              if (policy.jitter === 'none') expect(wait).toBeCloseTo(Math.max(exponential, retryAfter), 6);
-              if (policy.jitter === 'full')
-                expect(wait).toBeLessThanOrEqual(Math.max(exponential, retryAfter) + epsilon);
+              const ceiling = (delay: number): number =>
+                Math.min(policy.maxDelay, Math.max(delay, retryAfter));
+              expect(wait).toBeGreaterThanOrEqual(Math.min(policy.maxDelay, retryAfter) - epsilon);
+              expect(wait).toBeLessThanOrEqual(policy.maxDelay + epsilon);
+              if (policy.jitter === 'none') expect(wait).toBeCloseTo(ceiling(exponential), 6);
+              if (policy.jitter === 'full') expect(wait).toBeLessThanOrEqual(ceiling(exponential) + epsilon);
               if (policy.jitter === 'decorrelated') {
-                expect(wait).toBeGreaterThanOrEqual(policy.initialDelay - epsilon);
+                expect(wait).toBeGreaterThanOrEqual(Math.min(policy.initialDelay, policy.maxDelay) - epsilon);
               }
             }
           },

@@ -1,8 +1,26 @@
+import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
-import { from, NEVER, Observable, of, range, Subject, throwError } from 'rxjs';
+import {
+  defer,
+  finalize,
+  from,
+  lastValueFrom,
+  NEVER,
+  Observable,
+  of,
+  range,
+  Subject,
+  throwError,
+  timer,
+  toArray,
+} from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
+  CallTimeoutError,
   type DropReason,
+  FlowMonitor,
+  type FlowSnapshot,
   type Service,
   ServiceAtCapacityError,
   TrackedService,
@@ -220,7 +238,11 @@ describe('withHandshake', () => {
     failing.calls[0]?.reject('call 0 failed');
     await flush();
     expect(errors).toEqual(['call 0 failed']);
-    expect(failingDrops).toEqual([[1, 'error']]);
+    // The failed item first, then the one whose result waited for it.
+    expect(failingDrops).toEqual([
+      [0, 'error'],
+      [1, 'error'],
+    ]);
   });
 
   it('merges every value of a do() that returns an Observable', () => {
@@ -232,7 +254,7 @@ describe('withHandshake', () => {
     expect(results).toEqual([1, 101, 2, 102]);
   });
 
-  it('errors the output when do() fails, starts no further do(), and drops waiting items as error', async () => {
+  it('errors the output when do() fails, starts no further do(), and drops the failed and waiting items as error', async () => {
     const service = new ManualService<number>(1);
     const errors: unknown[] = [];
     const drops: [number, DropReason][] = [];
@@ -244,6 +266,7 @@ describe('withHandshake', () => {
     expect(errors).toEqual([new Error('service failed')]);
     expect(service.calls).toHaveLength(1);
     expect(drops).toEqual([
+      [0, 'error'],
       [1, 'error'],
       [2, 'error'],
     ]);
@@ -379,7 +402,7 @@ describe('withHandshake', () => {
               error: (error) => errors.push(error),
               complete: () => (completed = true),
             });
-          await scheduler.waitAll();
+          await scheduler.waitIdle();
           expect(errors).toEqual([]);
           expect(completed).toBe(true);
           expect(peak).toBeLessThanOrEqual(capacity);
@@ -389,6 +412,542 @@ describe('withHandshake', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('withHandshake: each call its own signal', () => {
+  it('gives 10,000 fetch-like calls 10,000 signals, with no listener warning and no listener of its own left', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const signals: AbortSignal[] = [];
+      const service = new TrackedService({
+        capacity: 16,
+        // Like fetch: a listener on the signal for the request's lifetime, removed when it settles.
+        handler: async (n: number, signal: AbortSignal) => {
+          signals.push(signal);
+          const onAbort = () => undefined;
+          signal.addEventListener('abort', onAbort);
+          await Promise.resolve();
+          signal.removeEventListener('abort', onAbort);
+          return n;
+        },
+      });
+      const results = await lastValueFrom(
+        range(0, 10_000).pipe(withHandshake(service, { bufferSize: 10_000 }), toArray()),
+      );
+      await flush();
+      expect(results).toHaveLength(10_000);
+      expect(new Set(signals).size).toBe(10_000);
+      expect(signals.filter((signal) => getEventListeners(signal, 'abort').length > 0)).toEqual([]);
+      expect(signals.some((signal) => signal.aborted)).toBe(false);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('leaves a listener that the work never removes on that call’s signal only', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const signals = new Set<AbortSignal>();
+      const leaky: Service<number, number> = {
+        isReady: () => true,
+        do: async (n, signal) => {
+          signal?.addEventListener('abort', () => undefined);
+          if (signal !== undefined) signals.add(signal);
+          return n;
+        },
+      };
+      await lastValueFrom(range(0, 3_000).pipe(withHandshake(leaky), toArray()));
+      await flush();
+      expect(signals.size).toBe(3_000);
+      expect(Math.max(...[...signals].map((signal) => getEventListeners(signal, 'abort').length))).toBe(1);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('aborts the signals of the calls in flight when the output is unsubscribed, and only theirs', async () => {
+    const service = new ManualService<number>(2);
+    const listened = (signal: AbortSignal | undefined) => signal?.addEventListener('abort', () => undefined);
+    const subscription = range(0, 3).pipe(withHandshake(service)).subscribe();
+    listened(service.calls[0]?.signal);
+    listened(service.calls[1]?.signal);
+    service.calls[0]?.resolve('done');
+    await flush();
+    const [first, second, third] = service.calls.map((call) => call.signal);
+    subscription.unsubscribe();
+    expect([first?.aborted, second?.aborted, third?.aborted]).toEqual([false, true, true]);
+    expect(new Set([first, second, third]).size).toBe(3);
+  });
+
+  it('never gives two calls in flight one signal, and hands a later call only a signal nobody listened to', async () => {
+    const inFlight = new Set<AbortSignal>();
+    const listenedTo = new Set<AbortSignal>();
+    const problems: string[] = [];
+    let listen = false;
+    const service = new TrackedService({
+      capacity: 4,
+      handler: async (n: number, signal: AbortSignal) => {
+        if (inFlight.has(signal)) problems.push(`call ${n} shares a signal with a call in flight`);
+        if (listenedTo.has(signal)) problems.push(`call ${n} got a signal that was listened to`);
+        if (signal.aborted) problems.push(`call ${n} got an aborted signal`);
+        inFlight.add(signal);
+        listen = !listen;
+        if (listen) {
+          signal.addEventListener('abort', () => undefined);
+          listenedTo.add(signal);
+        }
+        await Promise.resolve();
+        inFlight.delete(signal);
+        return n;
+      },
+    });
+    const results = await lastValueFrom(
+      range(0, 2_000).pipe(withHandshake(service, { bufferSize: 2_000 }), toArray()),
+    );
+    expect(results).toHaveLength(2_000);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('withHandshake: a failed call', () => {
+  it.each([
+    ['its own count of calls in flight', undefined],
+    ['the service announcing room only after the failure is known', Number.POSITIVE_INFINITY],
+  ])(
+    'starts no do() for a waiting item when a TrackedService call fails and frees its slot (%s)',
+    async (_, concurrency) => {
+      const monitor = new FlowMonitor({ name: 'orders' });
+      const held = new Promise<string>(() => undefined);
+      const started: number[] = [];
+      const service = new TrackedService({
+        capacity: 2,
+        handler: async (n: number) => {
+          started.push(n);
+          if (n === 1) throw new Error('call 1 failed');
+          return held;
+        },
+      });
+      const drops: [number, DropReason][] = [];
+      let counts: FlowSnapshot | undefined;
+      const errors: unknown[] = [];
+      from([0, 1, 2, 3, 4])
+        .pipe(
+          withHandshake(service, {
+            monitor,
+            onDrop: (item, reason) => drops.push([item, reason]),
+            ...(concurrency === undefined ? {} : { concurrency }),
+          }),
+        )
+        .subscribe({
+          error: (error) => {
+            errors.push(error);
+            counts = monitor.snapshot();
+          },
+        });
+      await flush();
+      expect(errors).toEqual([new Error('call 1 failed')]);
+      expect(started).toEqual([0, 1]);
+      expect(drops).toEqual([
+        [1, 'error'],
+        [2, 'error'],
+        [3, 'error'],
+        [4, 'error'],
+      ]);
+      expect(counts).toMatchObject({ received: 5, delivered: 1, buffered: 0 });
+      expect(counts?.dropped.error).toBe(4);
+    },
+  );
+
+  it('after the first failure starts no do() and reports every waiting item as error, whatever the timing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 25 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (scheduler, capacity, failing, ordered, bounded) => {
+          let failed = false;
+          let startedAfterFailure = 0;
+          let started = 0;
+          const monitor = new FlowMonitor({ name: 'property' });
+          const service = new TrackedService({
+            capacity,
+            handler: (item: number) => {
+              started++;
+              if (failed) startedAfterFailure++;
+              return scheduler.schedule(Promise.resolve(item), `settle ${item}`).then((value) => {
+                if (!failing[value]) return value;
+                failed = true;
+                throw new Error(`item ${value} failed`);
+              });
+            },
+          });
+          const drops: [number, DropReason][] = [];
+          const results: number[] = [];
+          const errors: unknown[] = [];
+          let counts: FlowSnapshot | undefined;
+          from(failing.map((_, i) => i))
+            .pipe(
+              withHandshake(service, {
+                bufferSize: failing.length,
+                ordered,
+                monitor,
+                // Unbounded, only the service's announcements can wake a waiting item.
+                concurrency: bounded ? capacity : Number.POSITIVE_INFINITY,
+                onDrop: (item, reason) => drops.push([item, reason]),
+              }),
+            )
+            .subscribe({
+              next: (value) => results.push(value),
+              error: (error) => {
+                errors.push(error);
+                counts = monitor.snapshot();
+              },
+            });
+          await scheduler.waitIdle();
+          expect(startedAfterFailure).toBe(0);
+          if (!failing.includes(true)) {
+            expect(errors).toEqual([]);
+            return;
+          }
+          expect(errors).toHaveLength(1);
+          const failedItem = Number(/item (\d+)/.exec(String(errors[0]))?.[1]);
+          const neverStarted = failing.map((_, i) => i).slice(started);
+          // The failed item, then every item still waiting (with `ordered`, finished items whose
+          // results waited for an earlier one are reported too).
+          expect(drops[0]).toEqual([failedItem, 'error']);
+          for (const item of neverStarted) expect(drops).toContainEqual([item, 'error']);
+          expect(drops.every(([, reason]) => reason === 'error')).toBe(true);
+          expect(counts?.received).toBe(failing.length);
+          expect(counts?.buffered).toBe(0);
+          expect(counts?.dropped.error).toBe(drops.length);
+          expect((counts?.delivered ?? 0) + drops.length).toBe(failing.length);
+          expect(results.length).toBeLessThanOrEqual(counts?.delivered ?? 0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+/** A service of Observables in virtual time: `plan(item, attempt)` says what each call does. */
+function scriptedService(
+  capacity: number,
+  plan: (item: string, attempt: number) => Observable<string>,
+): Service<string, string> & { capacity: number; active: number; calls: string[] } {
+  const attempts = new Map<string, number>();
+  const service = {
+    capacity,
+    active: 0,
+    calls: [] as string[],
+    isReady: () => service.active < service.capacity,
+    do: (item: string) => {
+      const attempt = (attempts.get(item) ?? 0) + 1;
+      attempts.set(item, attempt);
+      service.calls.push(`${item}${attempt}`);
+      service.active++;
+      return plan(item, attempt).pipe(finalize(() => service.active--));
+    },
+  };
+  return service;
+}
+
+describe('withHandshake: what a failed call does to its item', () => {
+  const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+  it("with callErrors 'drop', reports the item dropped as error and goes on with the others", () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const service = scriptedService(2, (item) =>
+        item === 'b'
+          ? cold('--#', undefined, new Error('b broke'))
+          : cold('--(x|)', { x: item.toUpperCase() }),
+      );
+      const drops: [string, DropReason][] = [];
+      const output = cold('abc|').pipe(
+        withHandshake(service, { callErrors: 'drop', onDrop: (item, reason) => drops.push([item, reason]) }),
+      );
+      expectObservable(output).toBe('--A-(C|)', { A: 'A', C: 'C' });
+      flush();
+      expect(service.calls).toEqual(['a1', 'b1', 'c1']);
+      expect(drops).toEqual([['b', 'error']]);
+    });
+  });
+
+  it("with callErrors 'drop', counts the item dropped, not delivered", async () => {
+    const monitor = new FlowMonitor({ name: 'drop' });
+    const drops: [number, DropReason][] = [];
+    const results = await lastValueFrom(
+      range(0, 6).pipe(
+        withHandshake<number, number>(
+          { isReady: () => true, do: async (n) => (n % 2 === 0 ? n : Promise.reject(new Error(`odd ${n}`))) },
+          { callErrors: 'drop', monitor, onDrop: (item, reason) => drops.push([item, reason]) },
+        ),
+        toArray(),
+      ),
+    );
+    expect(results).toEqual([0, 2, 4]);
+    expect(drops).toEqual([
+      [1, 'error'],
+      [3, 'error'],
+      [5, 'error'],
+    ]);
+  });
+
+  it('retries an item through the handshake after its backoff, honouring retryAfter, source subscribed once', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const refusal = new ServiceAtCapacityError({ retryAfter: 5 });
+      const service = scriptedService(1, (item, attempt) =>
+        item === 'a' && attempt === 1
+          ? cold('-#', undefined, refusal)
+          : cold('-(x|)', { x: item.toUpperCase() }),
+      );
+      const source = cold('a|');
+      const output = source.pipe(
+        withHandshake(service, { retry: { maxAttempts: 3, initialDelay: 2, jitter: 'none' } }),
+      );
+      // a fails at 1, waits max(2, retryAfter 5) = 5, runs again at 6 and answers at 7.
+      expectObservable(output).toBe('-------(A|)', { A: 'A' });
+      expectSubscriptions(source.subscriptions).toBe('^!');
+    });
+  });
+
+  it('waits no longer than maxDelay for a retryAfter of 25 days', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const refusal = new ServiceAtCapacityError({ retryAfter: 2_200_000_000 });
+      const service = scriptedService(1, (item, attempt) =>
+        attempt === 1 ? cold('#', undefined, refusal) : cold('(x|)', { x: item }),
+      );
+      expectObservable(
+        cold('a').pipe(withHandshake(service, { retry: { initialDelay: 1, maxDelay: 40, jitter: 'none' } })),
+      ).toBe('40ms a');
+    });
+  });
+
+  it('counts an item waiting in backoff as in flight, so waiting lets no new item in', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const service = scriptedService(2, (item, attempt) =>
+        attempt === 1 ? cold('-#', undefined, new ServiceAtCapacityError()) : cold('-(x|)', { x: item }),
+      );
+      const output = cold('(abcd|)').pipe(
+        withHandshake(service, { retry: { initialDelay: 10, jitter: 'none' } }),
+      );
+      // a and b fail at 1 and wait until 11 with their slots free: c and d still wait behind them.
+      expectObservable(output).toBe('------------(ab)--------(cd|)');
+      flush();
+    });
+  });
+
+  it('starts items whose backoff is over before items that never ran', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const service = scriptedService(1, (item, attempt) =>
+        item === 'a' && attempt === 1
+          ? cold('-#', undefined, new ServiceAtCapacityError())
+          : cold('---(x|)', { x: item }),
+      );
+      const output = cold('(ab|)').pipe(
+        withHandshake(service, { retry: { initialDelay: 2, jitter: 'none' }, concurrency: 2 }),
+      );
+      // a fails at 1; b runs 1-4; a's backoff ends at 3 but waits for the slot, then runs 4-7.
+      expectObservable(output).toBe('----b--(a|)');
+    });
+  });
+
+  it("after the last attempt, fails the output by default, or drops the item with callErrors 'drop'", () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const broken = new ServiceAtCapacityError();
+      const plan = (item: string) =>
+        item === 'a' ? cold('#', undefined, broken) : cold('(x|)', { x: item });
+      const retry = { maxAttempts: 3, initialDelay: 1, jitter: 'none' as const };
+      expectObservable(cold('a|').pipe(withHandshake(scriptedService(1, plan), { retry }))).toBe(
+        '---#',
+        undefined,
+        broken,
+      );
+      const drops: [string, DropReason][] = [];
+      const dropping = scriptedService(1, plan);
+      expectObservable(
+        cold('ab|').pipe(
+          withHandshake(dropping, {
+            retry,
+            callErrors: 'drop',
+            onDrop: (item, reason) => drops.push([item, reason]),
+          }),
+        ),
+      ).toBe('---(b|)');
+      flush();
+      // b waits while a, in backoff, holds the only place in flight.
+      expect(dropping.calls).toEqual(['a1', 'a2', 'a3', 'b1']);
+    });
+  });
+
+  it('does not retry what retryIf refuses, and fails with what retryIf throws', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const failure = new Error('not worth it');
+      const plan = () => cold('#', undefined, failure);
+      expectObservable(cold('a|').pipe(withHandshake(scriptedService(1, plan), { retry: {} }))).toBe(
+        '#',
+        undefined,
+        failure,
+      );
+      const thrown = new Error('retryIf broke');
+      const retryIf = () => {
+        throw thrown;
+      };
+      expectObservable(cold('a|').pipe(withHandshake(scriptedService(1, plan), { retry: { retryIf } }))).toBe(
+        '#',
+        undefined,
+        thrown,
+      );
+    });
+  });
+
+  it('reports an item waiting for its retry as unsubscribed when the output ends, and cancels its timer', () => {
+    const drops: [string, DropReason][] = [];
+    let service: ReturnType<typeof scriptedService> | undefined;
+    testScheduler().run(({ cold }) => {
+      service = scriptedService(1, () => cold('#', undefined, new ServiceAtCapacityError()));
+      const subscription = cold('a')
+        .pipe(
+          withHandshake(service, {
+            retry: { initialDelay: 100, jitter: 'none' },
+            onDrop: (item, reason) => drops.push([item, reason]),
+          }),
+        )
+        .subscribe();
+      timer(50).subscribe(() => subscription.unsubscribe());
+    });
+    expect(drops).toEqual([['a', 'unsubscribed']]);
+    expect(service?.calls).toEqual(['a1']);
+  });
+
+  it('refuses bad failure options when created, naming the option and the value', () => {
+    const service = new ManualService<number>(1);
+    expect(() => withHandshake(service, { callErrors: 'ignore' as 'drop' })).toThrow(
+      "options.callErrors must be one of fail, drop; got 'ignore'",
+    );
+    expect(() => withHandshake(service, { retry: { resetOnSuccess: true } as never })).toThrow(
+      /options\.retry\.resetOnSuccess is not an option here/,
+    );
+    expect(() => withHandshake(service, { retry: { maxDelay: 2 ** 31 } })).toThrow(RangeError);
+    expect(() => withHandshake(service, { retry: 3 as never })).toThrow('options.retry must be an object');
+    expect(() => withHandshake(service, { timeout: 0 })).toThrow(/options\.timeout.*got 0/);
+    expect(() => withHandshake(service, { timeout: 2 ** 31 })).toThrow(RangeError);
+    expect(() => withHandshake(service, { concurrency: 1.5 })).toThrow(/options\.concurrency.*got 1\.5/);
+  });
+});
+
+describe('withHandshake: timeout', () => {
+  const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+  it('aborts a call that takes too long with a CallTimeoutError and fails the output with it', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const signals: AbortSignal[] = [];
+      const service: Service<string, string> = {
+        isReady: () => true,
+        do: (_item, signal) => {
+          if (signal !== undefined) signals.push(signal);
+          return NEVER;
+        },
+      };
+      expectObservable(cold('a').pipe(withHandshake(service, { timeout: 5 }))).toBe(
+        '-----#',
+        undefined,
+        new CallTimeoutError(5),
+      );
+      flush();
+      expect(signals[0]?.aborted).toBe(true);
+      expect(signals[0]?.reason).toBeInstanceOf(CallTimeoutError);
+    });
+  });
+
+  it('retries a timed-out call when retryIf says so, ignoring whatever the abandoned call does later', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const service = scriptedService(2, (item, attempt) =>
+        attempt === 1 ? cold('----------(x|)', { x: 'late' }) : cold('-(x|)', { x: item }),
+      );
+      const retryIf = (error: unknown) => error instanceof CallTimeoutError;
+      expectObservable(
+        cold('a').pipe(
+          withHandshake(service, { timeout: 3, retry: { retryIf, initialDelay: 1, jitter: 'none' } }),
+        ),
+      ).toBe('-----a');
+      flush();
+      expect(service.calls).toEqual(['a1', 'a2']);
+    });
+  });
+});
+
+describe('withHandshake: retry, whatever the timing', () => {
+  it('delivers each item once, keeps running plus waiting items within concurrency, and subscribes once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 20 }),
+        fc.boolean(),
+        async (scheduler, capacity, failuresOf, ordered) => {
+          const attempts = new Map<number, number>();
+          let inFlightPeak = 0;
+          let subscriptions = 0;
+          const monitor = new FlowMonitor({ name: 'retry' });
+          const service = new TrackedService({
+            capacity,
+            handler: (item: number) => {
+              const attempt = (attempts.get(item) ?? 0) + 1;
+              attempts.set(item, attempt);
+              // Running calls and items waiting to be retried, this one included.
+              inFlightPeak = Math.max(inFlightPeak, monitor.snapshot().inFlight ?? 0);
+              const settled = scheduler.schedule(Promise.resolve(item), `item ${item} attempt ${attempt}`);
+              return settled.then((value) => {
+                if (attempt <= (failuresOf[value] ?? 0)) throw new ServiceAtCapacityError();
+                return value;
+              });
+            },
+          });
+          const results: number[] = [];
+          const errors: unknown[] = [];
+          let completed = false;
+          defer(() => {
+            subscriptions++;
+            return from(failuresOf.map((_, i) => i));
+          })
+            .pipe(
+              withHandshake(service, {
+                bufferSize: failuresOf.length,
+                ordered,
+                monitor,
+                retry: { maxAttempts: 4, initialDelay: 0, jitter: 'none' },
+              }),
+            )
+            .subscribe({
+              next: (value) => results.push(value),
+              error: (error) => errors.push(error),
+              complete: () => (completed = true),
+            });
+          while (!completed && errors.length === 0) {
+            await scheduler.waitIdle();
+            await new Promise((resolve) => setTimeout(resolve, 0));
+          }
+          expect(errors).toEqual([]);
+          expect(subscriptions).toBe(1);
+          const items = failuresOf.map((_, i) => i);
+          if (ordered) expect(results).toEqual(items);
+          else expect([...results].sort((a, b) => a - b)).toEqual(items);
+          for (const [item, failures] of failuresOf.entries()) expect(attempts.get(item)).toBe(failures + 1);
+          expect(inFlightPeak).toBeLessThanOrEqual(capacity);
+          expect(service.active).toBe(0);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });

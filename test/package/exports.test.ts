@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadedFiles } from './loadedFiles.js';
 
 // The public surface, entry point by entry point. A new public name is a deliberate change: add it here.
 const expected: Record<string, string[]> = {
@@ -9,10 +10,12 @@ const expected: Record<string, string[]> = {
     'AdaptiveService',
     'BackpressureError',
     'BufferOverflowError',
+    'CallTimeoutError',
     'CircuitOpenError',
     'CreditController',
     'CreditsExhaustedError',
     'FlowMonitor',
+    'HttpStatusError',
     'RateCredits',
     'ServiceAtCapacityError',
     'TrackedService',
@@ -20,6 +23,7 @@ const expected: Record<string, string[]> = {
     'circuitBreaker',
     'gradientLimit',
     'handshake',
+    'httpService',
     'isBackpressureError',
     'mergeMapWithCredits',
     'pullFrom',
@@ -46,6 +50,7 @@ const expected: Record<string, string[]> = {
   ],
   'rxjs-backpressure/http': ['RemoteService', 'RemoteServiceError', 'handshakeHandler'],
   'rxjs-backpressure/otel': ['instrument'],
+  'rxjs-backpressure/redis': ['DistributedCapacity', 'fromRedisStream'],
 };
 
 const require = createRequire(import.meta.url);
@@ -73,16 +78,18 @@ describe.each(Object.entries(expected))('the built entry point %s', (specifier, 
 });
 
 describe('the main entry point', () => {
+  // Each build with the shared chunks it loads.
   const builds = [
     require.resolve('rxjs-backpressure'),
     fileURLToPath(import.meta.resolve('rxjs-backpressure')),
-  ];
+  ].flatMap(loadedFiles);
 
   // Optional peers stay behind their own entry points, and no Node.js module is imported, so the main
   // entry point loads in browsers and bundlers as it is.
   it.each([
     ['fast-check', 'fast-check'],
     ['@opentelemetry/api', '@opentelemetry'],
+    ['ioredis', 'ioredis'],
     ['any node: module', "'node:"],
   ])('never loads %s, in either build', (_name, text) => {
     for (const file of builds) expect(readFileSync(file, 'utf8')).not.toContain(text);

@@ -220,7 +220,7 @@ describe('AdaptiveService', () => {
     expect(service.active).toBe(0);
   });
 
-  it('grants the new room on credits$ at once when the limit grows, and grants nothing while over a shrunk limit', () => {
+  it('grants the new room on credits$ at once when the limit grows, and grants nothing while over a shrunk limit', async () => {
     const scheduler = new VirtualTimeScheduler();
     let grow = true;
     const { algorithm } = scripted(2, (limit) => (grow ? limit + 3 : 1));
@@ -230,12 +230,17 @@ describe('AdaptiveService', () => {
     void service.do(1);
     void service.do(2);
     scheduler.flush();
-    // Room 2 on subscription; each settled call adds 3 to the limit and frees its own slot.
-    expect(grants).toEqual([2, 3, 1, 3, 1]);
+    await Promise.resolve();
+    await Promise.resolve();
+    // Room 2 on subscription; each settled call adds 3 to the limit at once, and frees its own slot,
+    // announced once its caller heard the outcome.
+    expect(grants).toEqual([2, 3, 3, 1, 1]);
     expect(service.capacity).toBe(8);
     grow = false;
     for (let i = 0; i < 8; i++) void service.do(i);
     scheduler.flush();
+    await Promise.resolve();
+    await Promise.resolve();
     expect(service.capacity).toBe(1);
     expect(service.active).toBe(0);
     // Seven calls settled above the new limit of 1 and granted nothing; the last one freed real room.
@@ -273,8 +278,8 @@ describe('AdaptiveService', () => {
     expect(service.active).toBe(0);
   });
 
-  it('never runs more calls than its capacity while the limit moves under a saturating load', () => {
-    const run = simulateKnee(vegasLimit({ initial: 2, random: () => 0.5 }), { knee: 30, calls: 2000 });
+  it('never runs more calls than its capacity while the limit moves under a saturating load', async () => {
+    const run = await simulateKnee(vegasLimit({ initial: 2, random: () => 0.5 }), { knee: 30, calls: 2000 });
     expect(run.completed).toBe(2000);
     expect(run.overCapacity).toBeLessThanOrEqual(0);
     expect(new Set(run.limits).size).toBeGreaterThan(5);

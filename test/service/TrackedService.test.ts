@@ -1,7 +1,9 @@
+import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
-import { defer, NEVER, Observable, of, Subject, throwError } from 'rxjs';
+import { defer, NEVER, Observable, of, Subject, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  CallTimeoutError,
   type CreditProvider,
   isBackpressureError,
   ServiceAtCapacityError,
@@ -213,8 +215,9 @@ describe('TrackedService', () => {
       controller.abort(new Error('caller left'));
       expect(unsubscribed).toBe(true);
       expect(service.active).toBe(0);
-      expect(grants).toEqual([1, 1]);
       await expect(result).rejects.toThrow('caller left');
+      await flush();
+      expect(grants).toEqual([1, 1]);
     });
 
     it('stops a synchronous Observable handler that aborts its own caller midway', async () => {
@@ -275,15 +278,15 @@ describe('TrackedService', () => {
       const handlers = [() => NEVER, () => second];
       const service = new TrackedService({ capacity: 2, handler: (i: number) => handlers[i]!() });
       const results = [0, 1].map((i) => service.do(i, controller.signal));
-      // Freeing the first slot grants a credit, and the grant completes the second call.
-      service.credits$.subscribe(() => {
+      // The first call's abort completes the second call while the signal's listener is still running.
+      controller.signal.addEventListener('abort', () => {
         second.next(2);
         second.complete();
       });
       controller.abort(new Error('gone'));
       expect(service.active).toBe(0);
       await expect(results[0]).rejects.toThrow('gone');
-      await expect(results[1]).resolves.toBe(2);
+      await expect(results[1]).rejects.toThrow('gone');
       expect(service.isReady()).toBe(true);
       void service.do(0);
       void service.do(0);
@@ -360,7 +363,7 @@ describe('TrackedService', () => {
       expect(grants).toEqual([1]);
     });
 
-    it('serves a consumer that calls do() from inside a grant with a loop, not recursion', () => {
+    it('serves a consumer that calls do() from inside a grant without recursion', async () => {
       const service = new TrackedService({ capacity: 1, handler: (i: number) => i });
       let calls = 0;
       let deepest = 0;
@@ -371,12 +374,13 @@ describe('TrackedService', () => {
           void service.do(calls);
         }
       });
+      for (let round = 0; round < 100 && calls < 20_000; round++) await flush();
       subscription.unsubscribe();
       expect(calls).toBe(20_000);
       expect(deepest).toBeLessThan(60);
     });
 
-    it('grants a subscriber that joins during a broadcast its room once, not twice', () => {
+    it('grants a subscriber that joins during a broadcast its room once, not twice', async () => {
       const service = new TrackedService({ capacity: 2, handler: (i: number) => i });
       const late: number[] = [];
       let joined = false;
@@ -390,6 +394,7 @@ describe('TrackedService', () => {
           service.credits$.subscribe((lateGrant) => late.push(lateGrant));
         }
       });
+      await flush();
       expect(late).toEqual([1, 1]);
     });
 
@@ -530,6 +535,113 @@ describe('TrackedService', () => {
           },
         ),
         { numRuns: 200 },
+      );
+    });
+  });
+
+  describe('the outcome before the room', () => {
+    it.each([
+      ['a Promise that rejects later', () => Promise.reject(new Error('failed'))],
+      [
+        'a handler that throws at once',
+        () => {
+          throw new Error('failed');
+        },
+      ],
+      ['an Observable that errors at once', () => throwError(() => new Error('failed'))],
+    ])(
+      "frees the slot at once but announces it only after the caller's handlers ran: %s",
+      async (_, handler) => {
+        const service = new TrackedService<number, number>({ capacity: 1, handler });
+        const order: string[] = [];
+        service.credits$.subscribe((grant) => order.push(`grant ${grant}`));
+        service.do(1).catch(() => order.push(`caller, active ${service.active}`));
+        await flush();
+        expect(order).toEqual(['grant 1', 'caller, active 0', 'grant 1']);
+      },
+    );
+  });
+
+  describe('timeout', () => {
+    it('rejects a call that runs too long with a CallTimeoutError, aborts its signal and frees its slot at once', async () => {
+      const scheduler = new VirtualTimeScheduler();
+      const signals: AbortSignal[] = [];
+      const service = new TrackedService({
+        capacity: 1,
+        timeout: 50,
+        scheduler,
+        // Ignores its signal: the slot is freed anyway when the time is up.
+        handler: (_n: number, signal) => {
+          signals.push(signal);
+          return new Promise<number>(() => undefined);
+        },
+      });
+      const result = service.do(1);
+      expect(service.isReady()).toBe(false);
+      scheduler.flush();
+      expect(scheduler.now()).toBe(50);
+      expect(service.active).toBe(0);
+      await expect(result).rejects.toEqual(new CallTimeoutError(50));
+      expect(signals[0]?.aborted).toBe(true);
+      expect(signals[0]?.reason).toBeInstanceOf(CallTimeoutError);
+    });
+
+    it('leaves a call that settles in time alone and cancels its timer', async () => {
+      const scheduler = new VirtualTimeScheduler();
+      const service = new TrackedService({
+        capacity: 1,
+        timeout: 50,
+        scheduler,
+        handler: async (n: number) => n,
+      });
+      await expect(service.do(7)).resolves.toBe(7);
+      expect(scheduler.actions).toHaveLength(0);
+    });
+
+    it("passes the caller's abort on to the handler's own signal and leaves no listener on the caller's", async () => {
+      const caller = new AbortController();
+      let handlerSignal: AbortSignal | undefined;
+      const service = new TrackedService({
+        capacity: 1,
+        timeout: 1_000,
+        handler: (_n: number, signal) =>
+          new Promise<number>((_resolve, reject) => {
+            handlerSignal = signal;
+            signal.addEventListener('abort', () => reject(signal.reason));
+          }),
+      });
+      const result = service.do(1, caller.signal);
+      expect(handlerSignal).not.toBe(caller.signal);
+      caller.abort(new Error('caller left'));
+      await expect(result).rejects.toThrow('caller left');
+      expect(handlerSignal?.reason).toEqual(new Error('caller left'));
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+      expect(service.active).toBe(0);
+    });
+
+    it('unsubscribes an Observable handler when the time is up', async () => {
+      const scheduler = new VirtualTimeScheduler();
+      let unsubscribed = false;
+      const service = new TrackedService({
+        capacity: 1,
+        timeout: 5,
+        scheduler,
+        handler: () => new Observable<number>(() => () => (unsubscribed = true)),
+      });
+      const result = service.do(1);
+      scheduler.flush();
+      await expect(result).rejects.toBeInstanceOf(CallTimeoutError);
+      expect(unsubscribed).toBe(true);
+    });
+
+    it('refuses a timeout that is not a positive number of milliseconds a timer can wait', () => {
+      const create = (timeout: unknown) => () =>
+        new TrackedService({ capacity: 1, handler: () => 1, timeout: timeout as number });
+      expect(create(0)).toThrow(/options\.timeout must be a positive number of milliseconds.*got 0/);
+      expect(create(2 ** 31)).toThrow(RangeError);
+      expect(create('5')).toThrow(TypeError);
+      expect(() => new TrackedService({ capacity: 1, handler: () => 1, scheduler: {} as never })).toThrow(
+        /options\.scheduler must be a SchedulerLike/,
       );
     });
   });

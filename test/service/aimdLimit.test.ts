@@ -37,6 +37,15 @@ describe('aimdLimit', () => {
     expect(() => aimdLimit(options)).toThrow(message);
   });
 
+  it('refuses an unknown option, pointing at the one it most likely meant', () => {
+    expect(() => aimdLimit({ backOffRatio: 0.5 } as unknown as AimdLimitOptions)).toThrow(TypeError);
+    expect(() => aimdLimit({ backOffRatio: 0.5 } as unknown as AimdLimitOptions)).toThrow(
+      new TypeError(
+        'aimdLimit(options).backOffRatio is not an option here (did you mean backoffRatio?); the options are initial, min, max, backoffRatio, timeout.',
+      ),
+    );
+  });
+
   it('refuses options that are not an object', () => {
     expect(() => aimdLimit(3 as unknown as AimdLimitOptions)).toThrow(
       /aimdLimit\(options\) must be an object, got 3/,

@@ -49,6 +49,15 @@ describe('gradientLimit', () => {
     expect(() => gradientLimit(options)).toThrow(message);
   });
 
+  it('refuses an unknown option, pointing at the one it most likely meant', () => {
+    expect(() => gradientLimit({ queuesize: 2 } as unknown as GradientLimitOptions)).toThrow(TypeError);
+    expect(() => gradientLimit({ queuesize: 2 } as unknown as GradientLimitOptions)).toThrow(
+      new TypeError(
+        'gradientLimit(options).queuesize is not an option here (did you mean queueSize?); the options are initial, min, max, smoothing, queueSize, longWindow.',
+      ),
+    );
+  });
+
   it('grows by queueSize × smoothing per sample while latency stays at its long-term level', () => {
     const limit = gradientLimit({ initial: 20, queueSize: 5, smoothing: 0.2 });
     expect(atFullLoad(limit, 5, 10)).toBe(25);
@@ -87,9 +96,9 @@ describe('gradientLimit', () => {
     expect(atFullLoad(limit, 50, 10)).toBeGreaterThan(squeezed + 20);
   });
 
-  it('keeps its limit at the knee of a service slowed by something other than load (virtual time)', () => {
+  it('keeps its limit at the knee of a service slowed by something other than load (virtual time)', async () => {
     // A service with room for 30 calls answers in 10 ms, then from 2 s on in 100 ms whatever the load.
-    const run = simulateKnee(gradientLimit({ initial: 10 }), {
+    const run = await simulateKnee(gradientLimit({ initial: 10 }), {
       knee: 30,
       calls: 12_000,
       base: tenTimesSlowerFrom(2000),

@@ -68,8 +68,8 @@ export function checkLimitAlgorithmContract(
       expect(algorithm.limit).toBe(5);
     });
 
-    it(`settles near the knee of a service whose latency rises past ${settles.knee} calls in flight`, () => {
-      const run = simulateKnee(settles.create(), { knee: settles.knee, calls: 4000 });
+    it(`settles near the knee of a service whose latency rises past ${settles.knee} calls in flight`, async () => {
+      const run = await simulateKnee(settles.create(), { knee: settles.knee, calls: 4000 });
       expect(run.completed).toBe(4000);
       // The second half of the run, with the rare excursions (a probe, a back-off) left out.
       const tail = run.limits.slice(2000).sort((a, b) => a - b);

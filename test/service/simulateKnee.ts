@@ -19,12 +19,14 @@ export interface KneeRun {
  * (`base × inFlight / knee`, as a pool of `knee` workers with a queue in front would). `base` may
  * change with the virtual time (a function of it), as a service slowed by something other than load. A closed loop of
  * callers keeps it saturated: each credit on `credits$` starts one more call, until `calls` were made.
- * Deterministic: no real time, no randomness.
+ * Deterministic: no real time, no randomness. Virtual time moves one instant at a time, with the
+ * microtasks of each instant run before the next (the service announces room after its callers heard
+ * the outcome), so every call starts at the instant its credit was granted.
  */
-export function simulateKnee(
+export async function simulateKnee(
   algorithm: LimitAlgorithm,
   { knee, calls, base = 10 }: { knee: number; calls: number; base?: number | ((now: number) => number) },
-): KneeRun {
+): Promise<KneeRun> {
   const scheduler = new VirtualTimeScheduler(VirtualAction, Number.POSITIVE_INFINITY);
   const limits: number[] = [];
   const times: number[] = [];
@@ -69,7 +71,11 @@ export function simulateKnee(
       void service.do(started);
     }
   });
-  scheduler.flush();
+  for (let next = scheduler.actions[0]; next !== undefined; next = scheduler.actions[0]) {
+    scheduler.maxFrames = next.delay;
+    scheduler.flush();
+    for (let tick = 0; tick < 4; tick++) await Promise.resolve();
+  }
   subscription.unsubscribe();
   return { limits, overCapacity, completed, times };
 }

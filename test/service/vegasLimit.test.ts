@@ -41,6 +41,15 @@ describe('vegasLimit', () => {
     expect(() => vegasLimit(options)).toThrow(message);
   });
 
+  it('refuses an unknown option, pointing at the one it most likely meant', () => {
+    expect(() => vegasLimit({ Alpha: 2 } as unknown as VegasLimitOptions)).toThrow(TypeError);
+    expect(() => vegasLimit({ Alpha: 2 } as unknown as VegasLimitOptions)).toThrow(
+      new TypeError(
+        'vegasLimit(options).Alpha is not an option here (did you mean alpha?); the options are initial, min, max, alpha, beta, smoothing, probeMultiplier, random.',
+      ),
+    );
+  });
+
   it('learns the latency without load first, then grows by one per sample until calls queue', () => {
     const limit = vegasLimit({ initial: 10, random: () => 0.99 });
     expect(atFullLoad(limit, 4, 10)).toEqual([10, 11, 12, 13]);
@@ -105,9 +114,9 @@ describe('vegasLimit', () => {
     expect(limits.at(-1)).toBe(16);
   });
 
-  it('keeps its limit at the knee of a service slowed by something other than load (virtual time)', () => {
+  it('keeps its limit at the knee of a service slowed by something other than load (virtual time)', async () => {
     // A service with room for 8 calls answers in 10 ms, then from 2 s on in 100 ms whatever the load.
-    const run = simulateKnee(vegasLimit({ initial: 4, probeMultiplier: 100, random: () => 0.99 }), {
+    const run = await simulateKnee(vegasLimit({ initial: 4, probeMultiplier: 100, random: () => 0.99 }), {
       knee: 8,
       calls: 3000,
       base: tenTimesSlowerFrom(2000),

@@ -1,4 +1,4 @@
-import { from, Observable, observable as observableSymbol, Subscriber, VirtualTimeScheduler } from 'rxjs';
+import { from, Observable, observable as observableSymbol, Subscriber } from 'rxjs';
 import type { CreditProvider, DropReason } from 'rxjs-backpressure';
 import { BackpressureError, CreditController } from 'rxjs-backpressure';
 import { describeValue } from '../../internal/describeValue.js';
@@ -7,6 +7,7 @@ import type { FlowEvent } from '../FlowEvent.js';
 import { FlowTrace } from '../FlowTrace.js';
 import type { FlowScenario, FlowStep } from '../flowScenario.js';
 import type { ResolvedOutputRule } from './resolveOutputRule.js';
+import { VirtualClock } from './VirtualClock.js';
 
 /** How long virtual time runs on after the last step, so pending timers (a `ttl`, a `delay`) fire. */
 const settleHorizon = 1000;
@@ -81,7 +82,7 @@ export class ScenarioRun<T, R> {
   readonly #events: FlowEvent<T, R>[] = [];
   readonly #quietMoments: number[] = [];
   readonly #timersPending: number[] = [];
-  readonly #clock = new VirtualTimeScheduler();
+  readonly #clock = new VirtualClock();
   readonly #controller: CreditController;
   readonly #sourceSubscribers = new Set<Subscriber<T>>();
   readonly #sourceError = new Error('The scenario source failed (an error step).');
@@ -214,11 +215,11 @@ export class ScenarioRun<T, R> {
   /** Notes a quiet moment: nothing left to run now. */
   markQuiet(): void {
     if (this.#quietMoments.at(-1) === this.#events.length) {
-      this.#timersPending[this.#timersPending.length - 1] = this.#clock.actions.length;
+      this.#timersPending[this.#timersPending.length - 1] = this.#clock.pending;
       return;
     }
     this.#quietMoments.push(this.#events.length);
-    this.#timersPending.push(this.#clock.actions.length);
+    this.#timersPending.push(this.#clock.pending);
   }
 
   /** Lets virtual time run on until no timer is left within the horizon (see {@link runNextTimer}). */
@@ -233,7 +234,7 @@ export class ScenarioRun<T, R> {
    */
   runNextTimer(): boolean {
     this.#horizon ??= this.#clock.now() + settleHorizon;
-    const next = this.#clock.actions[0]?.delay;
+    const next = this.#clock.nextAt;
     if (next === undefined || next > this.#horizon) return false;
     this.#advanceTo(Math.max(next, this.#clock.now()));
     return true;
@@ -252,7 +253,7 @@ export class ScenarioRun<T, R> {
       batchSize: this.#output.batchSize,
     });
     try {
-      for (const action of [...this.#clock.actions]) action.unsubscribe();
+      this.#clock.cancelAll();
       this.#recorder?.unsubscribe();
     } catch (error) {
       return { trace, thrown: thrown ?? { error } };
@@ -261,21 +262,16 @@ export class ScenarioRun<T, R> {
   }
 
   /**
-   * Runs the timers due by `at`, in order, then sets the clock to `at`. It does what the scheduler's
-   * own `flush()` does (an action that throws cancels the rest and is rethrown), but counts the
-   * actions run at each instant, so a runaway timer ends the run with an error instead of hanging it.
+   * Runs the timers due by `at`, in order, then sets the clock to `at`, counting the timers run at each
+   * instant, so a runaway timer ends the run with an error instead of hanging it.
    */
   #advanceTo(at: number): void {
     const clock = this.#clock;
     let instant = clock.now();
     let actionsAtInstant = 0;
-    for (
-      let action = clock.actions[0];
-      action !== undefined && action.delay <= at;
-      action = clock.actions[0]
-    ) {
-      if (action.delay !== instant) {
-        instant = action.delay;
+    for (let next = clock.nextAt; next !== undefined && next <= at; next = clock.nextAt) {
+      if (next !== instant) {
+        instant = next;
         actionsAtInstant = 0;
       }
       if (++actionsAtInstant > maxActionsPerInstant) {
@@ -284,15 +280,9 @@ export class ScenarioRun<T, R> {
           `The run never settles: ${maxActionsPerInstant} timer actions ran at virtual time ${instant} and time never moved on (a timer of no delay rescheduling itself, like interval(0)?).`,
         );
       }
-      clock.actions.shift();
-      clock.frame = action.delay;
-      const error: unknown = action.execute(action.state, action.delay);
-      if (error) {
-        for (const pending of clock.actions.splice(0)) pending.unsubscribe();
-        throw error;
-      }
+      clock.runNext();
     }
-    clock.frame = at;
+    clock.setTime(at);
   }
 
   #grantArmed(): void {

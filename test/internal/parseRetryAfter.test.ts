@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter } from '../../../src/http/internal/parseRetryAfter.js';
+import { parseRetryAfter } from '../../src/internal/parseRetryAfter.js';
 
 const now = Date.UTC(2024, 10, 6, 8, 49, 30);
 

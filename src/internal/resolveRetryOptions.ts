@@ -1,0 +1,64 @@
+import type { SchedulerLike } from 'rxjs';
+import type { RetryWithBackoffOptions } from '../operators/retryWithBackoff.js';
+import type { BackoffJitter, BackoffPolicy } from './backoffDelay.js';
+import { isRefusal } from './isRefusal.js';
+import { numberOption } from './numberOption.js';
+import { oneOf, optionalFunction } from './resolveBufferOptions.js';
+import { longestTimer } from './retryWait.js';
+import { schedulerOption } from './schedulerOption.js';
+
+/** The retry options shared by `retryWithBackoff` and `withHandshake`'s `retry`, checked, defaults in. */
+export interface ResolvedRetryOptions {
+  readonly maxAttempts: number;
+  readonly policy: BackoffPolicy;
+  readonly retryIf: (error: unknown, attempt: number) => boolean;
+  readonly scheduler: SchedulerLike;
+}
+
+const jitters: readonly BackoffJitter[] = ['none', 'full', 'decorrelated'];
+
+/**
+ * Checks the backoff options when the operator is created, each error naming `argument.option` and
+ * the value, and fills in the defaults (see {@link RetryWithBackoffOptions}).
+ */
+export function resolveRetryOptions(
+  given: Partial<RetryWithBackoffOptions>,
+  argument: string,
+  defaultScheduler?: SchedulerLike,
+): ResolvedRetryOptions {
+  const maxAttempts = numberOption(
+    given.maxAttempts ?? 5,
+    `${argument}.maxAttempts`,
+    'a positive integer or Infinity',
+    (n) => n === Number.POSITIVE_INFINITY || (Number.isSafeInteger(n) && n >= 1),
+  );
+  const initialDelay = numberOption(
+    given.initialDelay ?? 100,
+    `${argument}.initialDelay`,
+    `a number of milliseconds from 0 to ${longestTimer}`,
+    (n) => n >= 0 && n <= longestTimer,
+  );
+  const maxDelay = numberOption(
+    // The default never contradicts an initialDelay given alone.
+    given.maxDelay ?? Math.max(10_000, initialDelay),
+    `${argument}.maxDelay`,
+    `a number of milliseconds from ${argument}.initialDelay (${initialDelay}) to ${longestTimer}`,
+    (n) => n >= initialDelay && n <= longestTimer,
+  );
+  const factor = numberOption(
+    given.factor ?? 2,
+    `${argument}.factor`,
+    'a finite number >= 1',
+    (n) => Number.isFinite(n) && n >= 1,
+  );
+  const jitter = oneOf(given.jitter ?? 'full', jitters, `${argument}.jitter`);
+  return {
+    maxAttempts,
+    policy: { initialDelay, maxDelay, factor, jitter },
+    retryIf: optionalFunction(given.retryIf, `${argument}.retryIf`) ?? isRefusal,
+    scheduler:
+      given.scheduler === undefined && defaultScheduler !== undefined
+        ? defaultScheduler
+        : schedulerOption(given.scheduler, `${argument}.scheduler`),
+  };
+}
