@@ -2,6 +2,16 @@ import type { Subscription } from 'rxjs';
 import { type DropReason, dropReasons } from '../core/DropReason.js';
 import { BufferOverflowError } from '../errors/BufferOverflowError.js';
 import type { Admission } from './Admission.js';
+import { assertNever } from './assertNever.js';
+import { developmentChecks, invariant } from './developmentChecks.js';
+import {
+  admissionEndedEvent,
+  closeEvent,
+  type GatePhase,
+  nextGatePhase,
+  openPhase,
+  sourceCompleteEvent,
+} from './GatePhase.js';
 import { KeyedQueue } from './KeyedQueue.js';
 import { PriorityQueue } from './PriorityQueue.js';
 import { RingBuffer } from './RingBuffer.js';
@@ -16,15 +26,6 @@ export interface GateSink<T> {
   complete(): void;
 }
 
-/** How a gate ends: touched when the source or the credit signal ends, or a `ttl` timer is set. */
-interface Ending {
-  sourceDone: boolean;
-  admissionEnded: boolean;
-  /** The source's error, held until the waiting items are delivered (`delayError`). */
-  delayedError: { readonly error: unknown } | undefined;
-  expiryTimer: Subscription | undefined;
-}
-
 /**
  * The one engine behind every operator that holds items back. It owns the wait queue, applies the
  * strategy to items that cannot pass, keeps the loss ledger (`received = delivered + dropped +
@@ -33,11 +34,14 @@ interface Ending {
  * Re-entrancy: whatever the sink does inside `next` (grant more credit, emit from the source, end the
  * subscription) only changes state; the one running drain loop picks it up. No recursion, however
  * many grants arrive from inside `next`.
+ *
+ * Its life is one {@link GatePhase}, moved only by `nextGatePhase`; `#draining` (one drain loop at a
+ * time) and the `ttl` timer are the only other state beside the queue and the ledger.
  */
 export class Gate<T> {
   // Twelve properties, the private brand of the #methods included: the fast-properties budget of a
-  // class built per subscription (README, "Design notes"). State read on every item stays a field of
-  // its own; how the gate ends lives in `#ending`.
+  // class built per subscription (README, "Design notes"). The phases are shared objects and closed is
+  // `undefined`, so moving between them allocates nothing and the per-item check reads no property.
   received = 0;
   delivered = 0;
   readonly dropped: Record<DropReason, number>;
@@ -47,15 +51,9 @@ export class Gate<T> {
   readonly #sink: GateSink<T>;
   readonly #refusal: (item: T) => unknown;
   readonly #queue: WaitQueue<T>;
-  readonly #ending: Ending = {
-    sourceDone: false,
-    admissionEnded: false,
-    delayedError: undefined,
-    expiryTimer: undefined,
-  };
-
-  #closed = false;
+  #phase: GatePhase = openPhase;
   #draining = false;
+  #expiryTimer: Subscription | undefined = undefined;
 
   /**
    * @param refusal The error the `'error'` strategy fails with when `item` cannot pass
@@ -87,12 +85,12 @@ export class Gate<T> {
 
   /** Whether the gate has ended (terminal signal sent, failed, or released). */
   get closed(): boolean {
-    return this.#closed;
+    return this.#phase === undefined;
   }
 
   /** A source item arrives: deliver it now if nothing waits and it is admitted, else apply the strategy. */
   offer(item: T): void {
-    if (this.#closed) return;
+    if (this.#phase === undefined) return;
     this.received++;
     let admitted: boolean;
     try {
@@ -119,13 +117,13 @@ export class Gate<T> {
 
   /** No more admission will ever come (the credit signal completed). */
   admissionEnded(): void {
-    this.#ending.admissionEnded = true;
+    this.#phase = nextGatePhase(this.#phase, admissionEndedEvent);
     this.#settle();
   }
 
   /** The source completed: complete once the waiting items are delivered. */
   sourceComplete(): void {
-    this.#ending.sourceDone = true;
+    this.#phase = nextGatePhase(this.#phase, sourceCompleteEvent);
     this.#settle();
   }
 
@@ -135,14 +133,13 @@ export class Gate<T> {
       this.fail(error);
       return;
     }
-    this.#ending.sourceDone = true;
-    this.#ending.delayedError = { error };
+    this.#phase = nextGatePhase(this.#phase, { kind: 'source-error', error });
     this.#settle();
   }
 
   /** Fails at once: every waiting item is dropped with reason `'error'`, then the sink errors. */
   fail(error: unknown): void {
-    if (this.#closed) return;
+    if (this.#phase === undefined) return;
     this.#close('error');
     this.#sink.error(error);
   }
@@ -158,7 +155,7 @@ export class Gate<T> {
 
   /** Teardown (the output was unsubscribed): every waiting item is dropped as `'unsubscribed'`. */
   release(): void {
-    if (this.#closed) return;
+    if (this.#phase === undefined) return;
     this.#close('unsubscribed');
   }
 
@@ -253,16 +250,16 @@ export class Gate<T> {
   #enqueue(item: T, priority: number): void {
     const { ttl, scheduler } = this.#options;
     this.#queue.push(item, ttl === undefined ? 0 : scheduler.now(), priority);
-    if (ttl !== undefined && this.#ending.expiryTimer === undefined) this.#scheduleExpiry();
+    if (ttl !== undefined && this.#expiryTimer === undefined) this.#scheduleExpiry();
   }
 
   #drain(): void {
-    if (this.#draining || this.#closed) return;
+    if (this.#draining || this.#phase === undefined) return;
     this.#draining = true;
     const queue = this.#queue;
     const { ttl, scheduler } = this.#options;
     try {
-      while (queue.size > 0 && !this.#closed) {
+      while (queue.size > 0 && this.#phase !== undefined) {
         if (ttl !== undefined && scheduler.now() - queue.peekEnqueuedAt() >= ttl) {
           this.#drop(queue.shift(), 'expired');
           continue;
@@ -284,10 +281,19 @@ export class Gate<T> {
 
   /** Sends the terminal signal once the source is done and nothing waits (or nothing ever can pass). */
   #settle(): void {
-    const ending = this.#ending;
-    if (this.#closed || this.#draining || !ending.sourceDone) return;
+    const phase = this.#phase;
+    if (this.#draining || phase === undefined) return;
+    switch (phase.kind) {
+      case 'open':
+        return;
+      case 'completing':
+      case 'failing':
+        break;
+      default:
+        assertNever(phase);
+    }
     if (this.#queue.size > 0) {
-      if (!ending.admissionEnded) return;
+      if (!phase.admissionEnded) return;
       let stuck: boolean;
       try {
         stuck = !this.#admission.admits(this.#queue.peek());
@@ -297,13 +303,12 @@ export class Gate<T> {
       }
       if (!stuck) return;
       // The credit signal has ended and the head can never pass: these items can never be delivered.
-      while (this.#queue.size > 0 && !this.#closed) this.#drop(this.#queue.shift(), 'no-credit');
-      if (this.#closed) return;
+      while (this.#queue.size > 0 && this.#phase !== undefined) this.#drop(this.#queue.shift(), 'no-credit');
+      if (this.#phase === undefined) return;
     }
-    this.#closed = true;
-    this.#cancelExpiry();
-    if (ending.delayedError === undefined) this.#sink.complete();
-    else this.#sink.error(ending.delayedError.error);
+    this.#close('no-credit');
+    if (phase.kind === 'completing') this.#sink.complete();
+    else this.#sink.error(phase.error);
   }
 
   #scheduleExpiry(): void {
@@ -312,21 +317,20 @@ export class Gate<T> {
       scheduler: ResolvedBufferOptions<T>['scheduler'];
     };
     const delay = Math.max(0, this.#queue.oldestEnqueuedAt() + ttl - scheduler.now());
-    const ending = this.#ending;
-    ending.expiryTimer = scheduler.schedule(() => {
-      ending.expiryTimer = undefined;
-      if (this.#closed) return;
+    this.#expiryTimer = scheduler.schedule(() => {
+      this.#expiryTimer = undefined;
+      if (this.#phase === undefined) return;
       this.#queue.removeExpired(scheduler.now() - ttl, (item) => this.#drop(item, 'expired'));
-      if (this.#closed) return;
-      if (this.#queue.size > 0 && ending.expiryTimer === undefined) this.#scheduleExpiry();
+      if (this.#phase === undefined) return;
+      if (this.#queue.size > 0 && this.#expiryTimer === undefined) this.#scheduleExpiry();
       // The new head may pass where an expired one could not (a lower cost); the drain then settles.
       this.#drain();
     }, delay);
   }
 
   #cancelExpiry(): void {
-    this.#ending.expiryTimer?.unsubscribe();
-    this.#ending.expiryTimer = undefined;
+    this.#expiryTimer?.unsubscribe();
+    this.#expiryTimer = undefined;
   }
 
   #dropThenFail(item: T, reason: DropReason, error: unknown): void {
@@ -342,14 +346,28 @@ export class Gate<T> {
     try {
       onDrop(item, reason);
     } catch (error) {
-      if (this.#closed) reportUnhandledError(error);
+      if (this.#phase === undefined) reportUnhandledError(error);
       else this.fail(error);
     }
   }
 
+  /** The one way into `closed`; the caller sends the terminal signal, if any, right after. */
   #close(reason: DropReason): void {
-    this.#closed = true;
+    if (developmentChecks) invariant(this.#phase !== undefined, () => 'a gate closed twice');
+    this.#phase = nextGatePhase(this.#phase, closeEvent);
     this.#cancelExpiry();
     while (this.#queue.size > 0) this.#drop(this.#queue.shift(), reason);
+    if (developmentChecks) this.#checkLedger();
+  }
+
+  /** `received = delivered + dropped + buffered`; checked whenever a gate closes. */
+  #checkLedger(): void {
+    let dropped = 0;
+    for (const reason of dropReasons) dropped += this.dropped[reason];
+    invariant(
+      this.received === this.delivered + dropped + this.#queue.size,
+      () =>
+        `the gate's ledger does not add up: received ${this.received}, delivered ${this.delivered}, dropped ${dropped}, buffered ${this.#queue.size}`,
+    );
   }
 }

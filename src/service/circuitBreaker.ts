@@ -8,12 +8,23 @@ import { CircuitOpenError } from '../errors/CircuitOpenError.js';
 import { addCredits } from '../internal/addCredits.js';
 import { assertService } from '../internal/assertService.js';
 import { callService } from '../internal/callService.js';
+import { developmentChecks, invariant } from '../internal/developmentChecks.js';
 import { isServiceAtCapacity } from '../internal/isServiceAtCapacity.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
 import { monitorOption } from '../monitor/monitorOption.js';
+import {
+  type CircuitEvent,
+  type CircuitLimits,
+  type CircuitPhase,
+  callStarted,
+  initialCircuitPhase,
+  nextCircuitPhase,
+  type Outcome,
+  resetElapsed,
+} from './CircuitPhase.js';
 
 /**
  * Options of {@link circuitBreaker}. Every one is checked when `circuitBreaker` is called.
@@ -75,54 +86,34 @@ export interface CircuitBreaker<Req, Res> extends HandshakeProvider<Req, Res> {
   do(req: Req, signal?: AbortSignal): Promise<Res>;
 }
 
-type Outcome = 'success' | 'failure' | 'neutral';
-
 /** A breaker's options, resolved once. */
-interface BreakerSettings {
-  readonly failureThreshold: number;
-  readonly resetTimeout: number;
+interface BreakerSettings extends CircuitLimits {
   readonly halfOpenMaxCalls: number;
   readonly isFailure: (error: unknown) => boolean;
-  readonly scheduler: SchedulerLike;
 }
 
-/** Where the circuit stands. */
-interface Circuit {
-  state: CircuitState;
-  /** Bumps on every turn, so an outcome of a call started in an earlier period is ignored. */
-  epoch: number;
-  failures: number;
-  /** Trial calls started in this half-open period and not freed without a verdict. */
-  trials: number;
-  openUntil: number;
-  timer: Subscription | undefined;
-  /** Subscribers of state$ and credits$: the open → half-open timer runs only while there are some. */
-  listeners: number;
-}
-type CircuitEvent = CircuitState | 'trial-freed';
+/** What state$ and credits$ hear of: each turn, and each trial place freed. */
+type Announcement = CircuitState | 'trial-freed';
 
 class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
-  // Within the fast-properties budget of a class built per call (README, "Design notes"): the options
-  // live in `#settings`, where the circuit stands in `#circuit`.
+  // Twelve properties, the private brand included: the fast-properties budget of a class built per
+  // call (README, "Design notes"). The options live in `#settings`, where the circuit stands in `#phase`,
+  // moved only by `nextCircuitPhase`.
   readonly state$: Observable<CircuitState>;
   readonly credits$: Observable<number>;
 
   readonly #service: Service<Req, Res>;
   readonly #settings: BreakerSettings;
   readonly #settled: Subject<number> | undefined;
-  readonly #circuit: Circuit = {
-    state: 'closed',
-    epoch: 0,
-    failures: 0,
-    trials: 0,
-    openUntil: 0,
-    timer: undefined,
-    listeners: 0,
-  };
+  #phase: CircuitPhase = initialCircuitPhase;
+  /** The open → half-open timer: it runs only while the circuit is open and `#listeners` > 0. */
+  #timer: Subscription | undefined = undefined;
+  /** Subscribers of state$ and credits$. */
+  #listeners = 0;
 
-  readonly #events = new Subject<CircuitEvent>();
-  /** Events waiting to be published, so a turn made by a listener is seen after the one it reacts to. */
-  readonly #pending: CircuitEvent[] = [];
+  readonly #events = new Subject<Announcement>();
+  /** Announcements waiting to go out, so a turn made by a listener is heard after the one it reacts to. */
+  readonly #pending: Announcement[] = [];
   #publishing = false;
 
   constructor(service: Service<Req, Res>, options: CircuitBreakerOptions) {
@@ -195,12 +186,13 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
           }
         }),
       );
-      if (this.#circuit.state === 'half-open' && this.#circuit.trials < this.#settings.halfOpenMaxCalls) {
-        subscriber.next(this.#settings.halfOpenMaxCalls - this.#circuit.trials);
+      const phase = this.#phase;
+      if (phase.state === 'half-open' && phase.trials < this.#settings.halfOpenMaxCalls) {
+        subscriber.next(this.#settings.halfOpenMaxCalls - phase.trials);
       }
       subscribeSafely(room, subscriber, {
         next: (grant) => {
-          if (this.#circuit.state === 'closed') subscriber.next(grant);
+          if (this.#phase.state === 'closed') subscriber.next(grant);
           else withheld = addCredits(withheld, grant);
         },
         error: (error) => subscriber.error(error),
@@ -212,36 +204,34 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
 
   get state(): CircuitState {
     this.#refresh();
-    return this.#circuit.state;
+    return this.#phase.state;
   }
 
   isReady(): boolean {
     this.#refresh();
-    if (this.#circuit.state === 'open') return false;
-    if (this.#circuit.state === 'half-open' && this.#circuit.trials >= this.#settings.halfOpenMaxCalls)
-      return false;
+    const phase = this.#phase;
+    if (phase.state === 'open') return false;
+    if (phase.state === 'half-open' && phase.trials >= this.#settings.halfOpenMaxCalls) return false;
     return this.#service.isReady();
   }
 
   do(req: Req, signal?: AbortSignal): Promise<Res> {
     this.#refresh();
-    const state = this.#circuit.state;
-    if (state === 'open') {
-      const retryAfter = Math.max(0, this.#circuit.openUntil - this.#settings.scheduler.now());
-      return Promise.reject(new CircuitOpenError({ state, retryAfter }));
+    const phase = this.#phase;
+    if (phase.state === 'open') {
+      const retryAfter = Math.max(0, phase.until - this.#settings.scheduler.now());
+      return Promise.reject(new CircuitOpenError({ state: phase.state, retryAfter }));
     }
-    const trial = state === 'half-open';
-    if (trial) {
-      if (this.#circuit.trials >= this.#settings.halfOpenMaxCalls)
-        return Promise.reject(new CircuitOpenError({ state }));
-      this.#circuit.trials++;
+    if (phase.state === 'half-open' && phase.trials >= this.#settings.halfOpenMaxCalls) {
+      return Promise.reject(new CircuitOpenError({ state: phase.state }));
     }
-    const epoch = this.#circuit.epoch;
+    this.#apply(callStarted);
+    const { epoch } = phase;
     const work = callService(this.#service, req, signal);
     // Registered before the caller's handlers, so the caller already sees the state this call led to.
     work.then(
-      () => this.#record(epoch, trial, 'success'),
-      (error: unknown) => this.#record(epoch, trial, this.#classify(error, signal)),
+      () => this.#record(epoch, 'success'),
+      (error: unknown) => this.#record(epoch, this.#classify(error, signal)),
     );
     return work;
   }
@@ -257,71 +247,67 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
     }
   }
 
-  #record(epoch: number, trial: boolean, outcome: Outcome): void {
-    if (epoch === this.#circuit.epoch) {
-      if (trial) {
-        if (outcome === 'success') {
-          this.#turn('closed');
-        } else if (outcome === 'failure') {
-          this.#open();
-        } else {
-          this.#circuit.trials--;
-          this.#publish('trial-freed');
-        }
-      } else if (outcome === 'success') {
-        this.#circuit.failures = 0;
-      } else if (outcome === 'failure' && ++this.#circuit.failures >= this.#settings.failureThreshold) {
-        this.#open();
-      }
-    }
+  #record(epoch: number, outcome: Outcome): void {
+    this.#apply({ kind: 'call-settled', epoch, outcome });
     this.#settled?.next(1);
   }
 
   /** Completes a due open → half-open turn when no timer did it (nobody was listening). */
   #refresh(): void {
-    if (this.#circuit.state === 'open' && this.#settings.scheduler.now() >= this.#circuit.openUntil)
-      this.#turn('half-open');
+    const phase = this.#phase;
+    if (phase.state === 'open' && this.#settings.scheduler.now() >= phase.until) this.#apply(resetElapsed);
   }
 
-  #open(): void {
-    this.#circuit.openUntil = this.#settings.scheduler.now() + this.#settings.resetTimeout;
-    this.#turn('open');
-    this.#armTimer();
+  /** Moves the circuit; a turn cancels the timer of the period it ends and is announced. */
+  #apply(event: CircuitEvent): void {
+    const before = this.#phase;
+    const after = nextCircuitPhase(before, event, this.#settings);
+    if (developmentChecks) this.#checkPhase(after);
+    this.#phase = after;
+    if (after.state !== before.state) {
+      this.#timer?.unsubscribe();
+      this.#timer = undefined;
+      this.#publish(after.state);
+      this.#armTimer();
+    } else if (after.state === 'half-open' && before.state === 'half-open' && after.trials < before.trials) {
+      this.#publish('trial-freed');
+    }
   }
 
-  #turn(state: CircuitState): void {
-    this.#circuit.state = state;
-    this.#circuit.epoch++;
-    this.#circuit.failures = 0;
-    this.#circuit.trials = 0;
-    this.#circuit.timer?.unsubscribe();
-    this.#circuit.timer = undefined;
-    this.#publish(state);
+  /** What `do()` and the threshold guarantee: never more trials than places, never a closed circuit at the threshold. */
+  #checkPhase(phase: CircuitPhase): void {
+    const { halfOpenMaxCalls, failureThreshold } = this.#settings;
+    invariant(
+      phase.state === 'half-open'
+        ? phase.trials >= 0 && phase.trials <= halfOpenMaxCalls
+        : phase.state === 'open' || phase.failures < failureThreshold,
+      () => `the circuit reached an impossible phase: ${JSON.stringify(phase)}`,
+    );
   }
 
   #armTimer(): void {
-    if (this.#circuit.state !== 'open' || this.#circuit.listeners === 0 || this.#circuit.timer !== undefined)
-      return;
-    this.#circuit.timer = this.#settings.scheduler.schedule(
+    const phase = this.#phase;
+    if (phase.state !== 'open' || this.#listeners === 0 || this.#timer !== undefined) return;
+    this.#timer = this.#settings.scheduler.schedule(
       () => {
-        this.#circuit.timer = undefined;
-        if (this.#circuit.state === 'open') this.#turn('half-open');
+        this.#timer = undefined;
+        this.#apply(resetElapsed);
       },
-      Math.max(0, this.#circuit.openUntil - this.#settings.scheduler.now()),
+      Math.max(0, phase.until - this.#settings.scheduler.now()),
     );
   }
 
   #listen(subscriber: Subscriber<unknown>): void {
-    this.#circuit.listeners++;
+    this.#listeners++;
     this.#armTimer();
     subscriber.add(() => {
-      if (--this.#circuit.listeners > 0) return;
-      this.#circuit.timer?.unsubscribe();
-      this.#circuit.timer = undefined;
+      if (--this.#listeners > 0) return;
+      this.#timer?.unsubscribe();
+      this.#timer = undefined;
     });
   }
 
-  #publish(event: CircuitEvent): void {
+  #publish(event: Announcement): void {
     this.#pending.push(event);
     if (this.#publishing) return;
     this.#publishing = true;

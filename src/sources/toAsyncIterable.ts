@@ -1,5 +1,6 @@
 import { Subscription } from 'rxjs';
 import type { BridgeOptions, BridgeSource } from '../core/BridgeOptions.js';
+import { assertNever } from '../internal/assertNever.js';
 import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { type CreditBridge, creditBridge } from './internal/creditBridge.js';
@@ -9,6 +10,29 @@ type Reject = (error: unknown) => void;
 
 const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
 
+/**
+ * Where the iterator stands: `running` until the pipeline ends or the loop leaves; `failed` when the
+ * pipeline failed with no next() waiting (the next call throws the error, like an async generator that
+ * threw); `done` from then on.
+ */
+type IteratorPhase =
+  | { readonly kind: 'running' }
+  | { readonly kind: 'failed'; readonly error: unknown }
+  | { readonly kind: 'done' };
+
+/** What ends a phase: the pipeline completes or fails, the loop leaves (`return()`), a call takes the failure. */
+type IteratorEvent =
+  | { readonly kind: 'completed' }
+  | { readonly kind: 'errored'; readonly error: unknown }
+  | { readonly kind: 'returned' }
+  | { readonly kind: 'failure-taken' };
+
+const running: IteratorPhase = { kind: 'running' };
+const finished: IteratorPhase = { kind: 'done' };
+const completed: IteratorEvent = { kind: 'completed' };
+const returned: IteratorEvent = { kind: 'returned' };
+const failureTaken: IteratorEvent = { kind: 'failure-taken' };
+
 class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
   readonly #bridge: CreditBridge<T>;
   // The pipeline is granted credit in batches of `#batch` once that many next() calls have come, rather
@@ -16,16 +40,13 @@ class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
   readonly #batch: number;
   #unsupplied = 0;
   #subscription: Subscription | undefined;
-  // The next() calls waiting for an item, in call order: slots head..tail-1 of two parallel arrays, reused
-  // from slot 0 whenever they empty (more than one only when next() is called before the last settled).
-  readonly #resolves: (Resolve<T> | undefined)[] = [];
-  readonly #rejects: (Reject | undefined)[] = [];
+  // The next() calls waiting for an item, in call order: each a resolve and then its reject, in slots
+  // head..tail-1, reused from slot 0 whenever they empty (more than one call only when next() is called
+  // before the last settled).
+  readonly #waiting: (Resolve<T> | Reject | undefined)[] = [];
   #head = 0;
   #tail = 0;
-  #lastReject: Reject | undefined;
-  #ended = false;
-  /** An error no next() was waiting for, kept for the next call. */
-  #failure: { readonly error: unknown } | undefined;
+  #phase: IteratorPhase = running;
 
   constructor(bridge: CreditBridge<T>) {
     this.#bridge = bridge;
@@ -43,16 +64,15 @@ class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#ended) {
-      const failure = this.#failure;
-      if (failure === undefined) return Promise.resolve(done());
-      this.#failure = undefined;
-      return Promise.reject(failure.error);
+    const phase = this.#phase;
+    if (phase.kind === 'done') return Promise.resolve(done());
+    if (phase.kind === 'failed') {
+      this.#end(failureTaken);
+      return Promise.reject(phase.error);
     }
     const result = new Promise<IteratorResult<T, undefined>>((resolve, reject) => {
-      this.#resolves[this.#tail] = resolve;
-      this.#rejects[this.#tail] = reject;
-      this.#tail++;
+      this.#waiting[this.#tail++] = resolve;
+      this.#waiting[this.#tail++] = reject;
     });
     // Requested before the first subscription, so a synchronous pipeline finds the credit already there.
     this.#bridge.request(1);
@@ -65,35 +85,36 @@ class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
       this.#subscription = new Subscription();
       this.#subscription.add(new StallWatch(() => this.#stall()));
       subscribeSafely(this.#bridge.output, this.#subscription, {
-        next: (value) => this.#take()?.({ done: false, value }),
-        error: (error) => this.#end(true, error),
-        complete: () => this.#end(false, undefined),
+        next: (value) => {
+          const resolve = this.#takeOldest();
+          resolve?.({ done: false, value });
+        },
+        error: (error) => this.#end({ kind: 'errored', error }),
+        complete: () => this.#end(completed),
       });
     }
     return result;
   }
 
   return(): Promise<IteratorResult<T, undefined>> {
-    this.#failure = undefined;
-    this.#end(false, undefined);
+    this.#end(returned);
     this.#subscription?.unsubscribe();
     return Promise.resolve(done());
   }
 
   /** What a loop left waiting for an item that can never come is told when the event loop empties. */
   #stall(): string | undefined {
-    if (this.#ended || this.#head === this.#tail) return undefined;
+    if (this.#phase.kind !== 'running' || this.#head === this.#tail) return undefined;
     return 'toAsyncIterable stalled: the for await loop waits for an item, and its pipeline neither delivers one nor ends. If a pullFrom feeds it through steps that drop or merge items, give pullFrom the credits the factory receives (they tell readiness), not a credit signal taken from them';
   }
 
-  /** Takes the oldest waiting call: its resolve, with its reject left in `#lastReject`. */
-  #take(): Resolve<T> | undefined {
+  /** Removes the oldest waiting call and returns its resolve (read its reject, the slot after, first). */
+  #takeOldest(): Resolve<T> | undefined {
     if (this.#head === this.#tail) return undefined;
-    const resolve = this.#resolves[this.#head];
-    this.#lastReject = this.#rejects[this.#head];
-    this.#resolves[this.#head] = undefined;
-    this.#rejects[this.#head] = undefined;
-    this.#head++;
+    const waiting = this.#waiting;
+    const resolve = waiting[this.#head] as Resolve<T>;
+    waiting[this.#head++] = undefined;
+    waiting[this.#head++] = undefined;
     if (this.#head === this.#tail) {
       this.#head = 0;
       this.#tail = 0;
@@ -101,20 +122,29 @@ class CreditedAsyncIterator<T> implements AsyncIterableIterator<T, undefined> {
     return resolve;
   }
 
-  #end(failed: boolean, error: unknown): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    // Like an async generator that threw: the error goes to the first waiting next() (or the next call),
-    // and every later call sees the end.
-    if (failed) {
-      if (this.#take() === undefined) {
-        this.#failure = { error };
-      } else {
-        this.#lastReject?.(error);
-      }
+  /** Every transition of the iterator, in one place. */
+  #end(event: IteratorEvent): void {
+    const phase = this.#phase;
+    switch (phase.kind) {
+      case 'done':
+        return;
+      case 'failed':
+        // The failure waits for the next call; leaving the loop first drops it.
+        if (event.kind === 'failure-taken' || event.kind === 'returned') this.#phase = finished;
+        return;
+      case 'running':
+        break;
+      default:
+        assertNever(phase);
     }
-    for (let resolve = this.#take(); resolve !== undefined; resolve = this.#take()) resolve(done());
-    this.#lastReject = undefined;
+    this.#phase = finished;
+    if (event.kind === 'errored') {
+      const reject = this.#waiting[this.#head + 1] as Reject | undefined;
+      if (this.#takeOldest() === undefined) this.#phase = { kind: 'failed', error: event.error };
+      else reject?.(event.error);
+    }
+    for (let resolve = this.#takeOldest(); resolve !== undefined; resolve = this.#takeOldest())
+      resolve(done());
   }
 }
 

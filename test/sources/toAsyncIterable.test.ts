@@ -162,6 +162,17 @@ describe('toAsyncIterable, plain Observable form', () => {
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
   });
 
+  it('drops an error nobody took yet when the loop leaves: the next call is done, not rejected', async () => {
+    const source = new Subject<number>();
+    const iterator = toAsyncIterable(source);
+    const first = iterator.next();
+    source.next(1);
+    await first;
+    source.error(new Error('unseen'));
+    await iterator.return?.();
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('settles concurrent next() calls in order', async () => {
     const source = new Subject<string>();
     const iterator = toAsyncIterable(source);
@@ -175,6 +186,67 @@ describe('toAsyncIterable, plain Observable form', () => {
       { status: 'fulfilled', value: { done: false, value: 'b' } },
       { status: 'rejected', reason: new Error('gone') },
     ]);
+  });
+
+  it('settles every next() once, in call order: items, then the error once unless the loop left first, then only done', async () => {
+    type Step = 'next' | 'emit' | 'complete' | 'error' | 'return';
+    const steps = fc.constantFrom<Step>('next', 'next', 'emit', 'emit', 'complete', 'error', 'return');
+    await fc.assert(
+      fc.asyncProperty(fc.array(steps, { maxLength: 25 }), async (sequence) => {
+        const source = new Subject<number>();
+        const iterator = toAsyncIterable(source);
+        const outcomes: string[] = [];
+        const calls: Promise<void>[] = [];
+        const call = (): void => {
+          const slot = outcomes.length;
+          outcomes.push('pending');
+          calls.push(
+            iterator.next().then(
+              (result) => {
+                outcomes[slot] = result.done ? 'done' : `item ${result.value}`;
+              },
+              (error: Error) => {
+                outcomes[slot] = `error ${error.message}`;
+              },
+            ),
+          );
+        };
+        let emitted = 0;
+        let errorMayReach = false;
+        let sourceEnded = false;
+        let left = false;
+        for (const step of sequence) {
+          if (step === 'next') call();
+          else if (step === 'emit') source.next(emitted++);
+          else if (step === 'complete') source.complete();
+          else if (step === 'error') {
+            errorMayReach ||= !sourceEnded && !left;
+            source.error(new Error('boom'));
+          } else {
+            left = true;
+            await iterator.return?.();
+          }
+          if (step === 'complete' || step === 'error') sourceEnded = true;
+          await Promise.resolve();
+        }
+        call();
+        await iterator.return?.();
+        await Promise.all(calls);
+        expect(outcomes).not.toContain('pending');
+        const items = outcomes.filter((outcome) => outcome.startsWith('item'));
+        const errors = outcomes.filter((outcome) => outcome.startsWith('error'));
+        // Items first and in order, then at most one error, then done only.
+        expect(outcomes.slice(0, items.length)).toEqual(items);
+        expect(items.map((item) => Number(item.slice(5)))).toEqual(
+          [...items.keys()].map((index) => Number(items[0]?.slice(5)) + index),
+        );
+        expect(outcomes.slice(items.length + errors.length).every((outcome) => outcome === 'done')).toBe(
+          true,
+        );
+        expect(errors.length).toBeLessThanOrEqual(1);
+        if (errors.length === 1) expect(errorMayReach).toBe(true);
+      }),
+    );
   });
 
   it('return() unsubscribes the source and ends the waiting calls', async () => {
