@@ -1,8 +1,8 @@
 import { defer, type MonoTypeOperatorFunction, type Observable, retry, timer } from 'rxjs';
-import { booleanOption, optionsObject } from '../core/validation.js';
+import { booleanOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { backoffDelay } from '../internal/backoffDelay.js';
 import { retryWait } from '../internal/retryWait.js';
-import { resolveRetryOptions } from './internal/resolveRetryOptions.js';
+import { resolveRetryOptions, retryOptionKeys } from './internal/resolveRetryOptions.js';
 import type { RetryWithBackoffOptions } from './RetryWithBackoffOptions.js';
 
 /**
@@ -42,6 +42,7 @@ import type { RetryWithBackoffOptions } from './RetryWithBackoffOptions.js';
  */
 export function retryWithBackoff<T>(options?: RetryWithBackoffOptions): MonoTypeOperatorFunction<T> {
   const given = optionsObject(options, 'options');
+  refuseUnknownKeys(given, [...retryOptionKeys, 'resetOnSuccess'], 'options');
   const { maxAttempts, policy, retryIf, scheduler } = resolveRetryOptions(given, 'options');
   const resetOnSuccess = booleanOption(given.resetOnSuccess ?? true, 'options.resetOnSuccess');
 

@@ -34,7 +34,11 @@ import { callSignals } from '../internal/SignalPool.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { timeoutOption } from '../internal/timeoutOption.js';
 import { monitorOption } from '../monitor/monitorOption.js';
-import { type ResolvedRetryOptions, resolveRetryOptions } from './internal/resolveRetryOptions.js';
+import {
+  type ResolvedRetryOptions,
+  resolveRetryOptions,
+  retryOptionKeys,
+} from './internal/resolveRetryOptions.js';
 import { type ResultOrder, resultOrder } from './internal/resultOrder.js';
 import type { retryWithBackoff } from './retryWithBackoff.js';
 import type { WithHandshakeOptions } from './WithHandshakeOptions.js';
@@ -153,16 +157,6 @@ interface CallPolicy {
 }
 
 const callErrorPolicies = ['fail', 'drop'] as const;
-const retryOptionKeys = [
-  'maxAttempts',
-  'initialDelay',
-  'maxDelay',
-  'factor',
-  'jitter',
-  'retryIf',
-  'scheduler',
-];
-
 function resolveCallPolicy<T>(
   options: WithHandshakeOptions<T> | undefined,
   scheduler: SchedulerLike,

@@ -1,6 +1,12 @@
 import { isObservable, type Observable, type SchedulerLike, tap } from 'rxjs';
 import type { HandshakeProvider } from '../core/HandshakeProvider.js';
-import { describeValue, isPositiveCount, optionalFunction, optionsObject } from '../core/validation.js';
+import {
+  describeValue,
+  isPositiveCount,
+  optionalFunction,
+  optionsObject,
+  refuseUnknownKeys,
+} from '../core/validation.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
@@ -97,6 +103,7 @@ export class AdaptiveService<Req, Res> implements HandshakeProvider<Req, Res> {
 
   constructor(options: AdaptiveServiceOptions<Req, Res>) {
     const checked = optionsObject(options, 'options');
+    refuseUnknownKeys(checked, ['handler', 'algorithm', 'scheduler', 'monitor', 'isDropped'], 'options');
     const handler = checked.handler;
     if (typeof handler !== 'function') {
       throw new TypeError(`options.handler must be a function, got ${describeValue(handler)}.`);

@@ -1,6 +1,6 @@
 import { isObservable, Observable, type SchedulerLike, type Subscriber, Subscription } from 'rxjs';
 import type { HandshakeProvider } from '../core/HandshakeProvider.js';
-import { describeValue, isNonNegativeCount, optionsObject } from '../core/validation.js';
+import { describeValue, isNonNegativeCount, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { CallTimeoutError } from '../errors/CallTimeoutError.js';
 import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
 import { AbortListeners } from '../internal/AbortListeners.js';
@@ -187,6 +187,7 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
 
   constructor(options: TrackedServiceOptions<Req, Res>) {
     const checked = optionsObject(options, 'options');
+    refuseUnknownKeys(checked, ['capacity', 'handler', 'monitor', 'timeout', 'scheduler'], 'options');
     this.#capacity = checkCapacity(checked.capacity, 'options.capacity');
     const handler = checked.handler;
     if (typeof handler !== 'function') {

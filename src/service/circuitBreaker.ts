@@ -2,7 +2,7 @@ import { Observable, type SchedulerLike, Subject, type Subscriber, type Subscrip
 import type { CircuitState } from '../core/CircuitState.js';
 import type { HandshakeProvider } from '../core/HandshakeProvider.js';
 import type { Service } from '../core/Service.js';
-import { numberOption, optionalFunction, optionsObject } from '../core/validation.js';
+import { numberOption, optionalFunction, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { CircuitOpenError } from '../errors/CircuitOpenError.js';
 import { addCredits } from '../internal/addCredits.js';
@@ -119,6 +119,11 @@ class Breaker<Req, Res> implements CircuitBreaker<Req, Res> {
   constructor(service: Service<Req, Res>, options: CircuitBreakerOptions) {
     assertService(service, 'circuitBreaker(service)');
     const given = optionsObject(options, 'options');
+    refuseUnknownKeys(
+      given,
+      ['failureThreshold', 'resetTimeout', 'halfOpenMaxCalls', 'isFailure', 'scheduler', 'monitor'],
+      'options',
+    );
     this.#service = service;
     const failureThreshold = numberOption(
       given.failureThreshold,

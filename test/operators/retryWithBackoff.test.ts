@@ -41,6 +41,14 @@ afterEach(() => {
 });
 
 describe('retryWithBackoff', () => {
+  it('refuses an unknown option, naming it and the option it most likely meant', () => {
+    expect(() => retryWithBackoff({ maxattempts: 3 } as never)).toThrow(
+      new TypeError(
+        'options.maxattempts is not an option here (did you mean maxAttempts?); the options are maxAttempts, initialDelay, maxDelay, factor, jitter, retryIf, scheduler, resetOnSuccess.',
+      ),
+    );
+  });
+
   describe('delays', () => {
     it('waits initialDelay * factor^(attempt-1) between attempts, then lets the last error through', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {

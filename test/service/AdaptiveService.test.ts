@@ -52,6 +52,16 @@ function manualClock(): { scheduler: SchedulerLike; advance: (ms: number) => voi
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('AdaptiveService', () => {
+  it('refuses an unknown option, naming it and the option it most likely meant', () => {
+    expect(
+      () => new AdaptiveService({ handler: async () => 1, algorithm: aimdLimit(), capacity: 4 } as never),
+    ).toThrow(
+      new TypeError(
+        'options.capacity is not an option here; the options are handler, algorithm, scheduler, monitor, isDropped.',
+      ),
+    );
+  });
+
   afterEach(() => {
     config.onUnhandledError = null;
     vi.useRealTimers();

@@ -34,6 +34,14 @@ function grantsOf(service: CreditProvider): number[] {
 }
 
 describe('TrackedService', () => {
+  it('refuses an unknown option, naming it and the option it most likely meant', () => {
+    expect(() => new TrackedService({ capacity: 2, handler: async () => 1, timeOut: 100 } as never)).toThrow(
+      new TypeError(
+        'options.timeOut is not an option here (did you mean timeout?); the options are capacity, handler, monitor, timeout, scheduler.',
+      ),
+    );
+  });
+
   describe('options', () => {
     it.each([-1, 1.5, Number.NaN, Number.NEGATIVE_INFINITY, Number.MAX_SAFE_INTEGER + 1])(
       'refuses capacity %s with a RangeError naming the option and the value',

@@ -81,6 +81,12 @@ afterEach(() => {
 });
 
 describe('circuitBreaker', () => {
+  it('refuses an unknown option, naming it and the option it most likely meant', () => {
+    expect(() =>
+      circuitBreaker(new ScriptedService(), { failureThreshold: 3, resetTimeOut: 1_000 } as never),
+    ).toThrow(/^options\.resetTimeOut is not an option here \(did you mean resetTimeout\?\)/);
+  });
+
   describe('closed', () => {
     it('starts closed and passes calls, results and the caller’s signal through', async () => {
       const service = new ScriptedService();

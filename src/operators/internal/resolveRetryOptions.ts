@@ -16,6 +16,17 @@ export interface ResolvedRetryOptions {
 
 const jitters: readonly BackoffJitter[] = ['none', 'full', 'decorrelated'];
 
+/** The options {@link resolveRetryOptions} reads: a retry's options, for `retryWithBackoff` and `withHandshake`. */
+export const retryOptionKeys: readonly string[] = [
+  'maxAttempts',
+  'initialDelay',
+  'maxDelay',
+  'factor',
+  'jitter',
+  'retryIf',
+  'scheduler',
+];
+
 /**
  * Checks the backoff options when the operator is created, each error naming `argument.option` and
  * the value, and fills in the defaults (see {@link RetryWithBackoffOptions}).
