@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isObservable, type Observable, type SchedulerLike, Subscription } from 'rxjs';
+import { type Observable, type SchedulerLike, Subscription } from 'rxjs';
 import { type HandshakeProvider, isBackpressureError, ServiceAtCapacityError } from 'rxjs-backpressure';
 import {
   booleanOption,
@@ -12,10 +12,10 @@ import {
 } from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { assertService } from '../internal/assertService.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { followResult } from '../internal/followResult.js';
 import { isServiceAtCapacity } from '../internal/isServiceAtCapacity.js';
+import { LastValue } from '../internal/LastValue.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
-import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
 import { discardBody } from './internal/discardBody.js';
 import { httpProtocol } from './internal/httpProtocol.js';
 import { type Lease, LeaseBook } from './internal/LeaseBook.js';
@@ -503,18 +503,15 @@ class HandshakeEndpoints<Req, Res> {
   }
 
   #outcome(result: Promise<Res> | Observable<Res>, work: Subscription): Promise<Res> {
-    if (isObservable(result)) {
-      return new Promise<Res>((resolve, reject) =>
-        subscribeForLastValue(result, work, 'The Observable returned by provider.do(req)', {
-          resolve,
-          reject,
-        }),
+    return new Promise<Res>((resolve, reject) => {
+      followResult(
+        result,
+        'provider.do(req)',
+        'refused',
+        work,
+        new LastValue({ resolve, reject }, 'provider.do(req)'),
       );
-    }
-    if (isPromiseLike(result)) return Promise.resolve(result);
-    return Promise.reject(
-      new TypeError(`provider.do(req) must return a Promise or an Observable, got ${describeValue(result)}.`),
-    );
+    });
   }
 
   #succeed(res: ServerResponse, headers: Headers, result: Res): void {

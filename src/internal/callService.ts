@@ -1,45 +1,16 @@
 import { isObservable, type Observable, Subscription } from 'rxjs';
 import type { Service } from '../core/Service.js';
-import { describeValue } from '../core/validation.js';
-import { isPromiseLike } from './isPromiseLike.js';
-import { subscribeForLastValue } from './subscribeForLastValue.js';
+import { followResult } from './followResult.js';
+import { LastValue } from './LastValue.js';
 
-/**
- * The last value of an Observable result, as `subscribeForLastValue` defines it. When `signal` aborts
- * first, `work` is unsubscribed at once and the promise rejects with the signal's reason.
- */
-function lastValue<Res>(work: Observable<Res>, signal: AbortSignal | undefined): Promise<Res> {
-  return new Promise<Res>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const owner = new Subscription();
-    if (signal !== undefined) {
-      const onAbort = (): void => {
-        owner.unsubscribe();
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      owner.add(() => signal.removeEventListener('abort', onAbort));
-    }
-    subscribeForLastValue(work, owner, 'The Observable of service.do(req)', {
-      resolve: (value) => {
-        owner.unsubscribe();
-        resolve(value);
-      },
-      reject: (error) => {
-        owner.unsubscribe();
-        reject(error);
-      },
-    });
-  });
-}
+const what = 'service.do(req)';
 
 /**
  * Calls `service.do(req, signal)` for one result, always as a Promise: a synchronous throw rejects, an
- * Observable gives its last value, and anything but a Promise or an Observable rejects with a
- * `TypeError` naming what came back.
+ * Observable gives its last value (see {@link LastValue}), and anything but a Promise or an Observable
+ * rejects with a `TypeError` naming what came back. When `signal` aborts first, an Observable's work is
+ * unsubscribed at once and the promise rejects with the signal's reason (a Promise cannot be stopped:
+ * the service has the signal).
  */
 export function callService<Req, Res>(
   service: Service<Req, Res>,
@@ -52,9 +23,33 @@ export function callService<Req, Res>(
   } catch (error) {
     return Promise.reject(error);
   }
-  if (isObservable(result)) return lastValue(result, signal);
-  if (isPromiseLike(result)) return Promise.resolve(result);
-  return Promise.reject(
-    new TypeError(`service.do(req) must return a Promise or an Observable, got ${describeValue(result)}.`),
-  );
+  if (signal === undefined || !isObservable(result)) {
+    return new Promise<Res>((resolve, reject) => {
+      followResult(result, what, 'refused', undefined, new LastValue({ resolve, reject }, what));
+    });
+  }
+  return new Promise<Res>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const work = new Subscription();
+    const onAbort = (): void => {
+      work.unsubscribe();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.add(() => signal.removeEventListener('abort', onAbort));
+    const settlement = {
+      resolve: (value: Res): void => {
+        work.unsubscribe();
+        resolve(value);
+      },
+      reject: (error: unknown): void => {
+        work.unsubscribe();
+        reject(error);
+      },
+    };
+    followResult(result, what, 'refused', work, new LastValue(settlement, what));
+  });
 }

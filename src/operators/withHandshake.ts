@@ -1,5 +1,4 @@
 import {
-  isObservable,
   Observable,
   type OperatorFunction,
   type SchedulerLike,
@@ -10,7 +9,6 @@ import type { DropReason } from '../core/DropReason.js';
 import type { HandshakeProvider } from '../core/HandshakeProvider.js';
 import type { Service } from '../core/Service.js';
 import {
-  describeValue,
   isPositiveCount,
   numberOption,
   oneOf,
@@ -23,8 +21,8 @@ import type { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js
 import type { Admission } from '../internal/Admission.js';
 import { assertService } from '../internal/assertService.js';
 import { backoffDelay } from '../internal/backoffDelay.js';
+import { followResult } from '../internal/followResult.js';
 import { Gate } from '../internal/Gate.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { OrderedResults } from '../internal/OrderedResults.js';
 import { RingBuffer } from '../internal/RingBuffer.js';
 import { refusalOf } from '../internal/refusalOf.js';
@@ -313,33 +311,14 @@ class HandshakeCalls<T, R> implements Admission<T> {
       this.#attemptFailed(call, controller, error);
       return;
     }
-    if (isObservable(result)) {
-      const inner = subscribeSafely(result, this.#subscriber, {
-        next: (value) => {
-          if (call.controller === controller) this.#value(call, value);
-        },
-        error: (error) => this.#attemptFailed(call, controller, error),
-        complete: () => this.#succeeded(call, controller),
-      });
-      if (call.controller === controller) call.inner = inner;
-    } else if (isPromiseLike(result)) {
-      result.then(
-        (value) => {
-          if (call.controller !== controller || this.#subscriber.closed) return;
-          this.#value(call, value);
-          this.#succeeded(call, controller);
-        },
-        (error: unknown) => this.#attemptFailed(call, controller, error),
-      );
-    } else {
-      this.#attemptFailed(
-        call,
-        controller,
-        new TypeError(
-          `service.do(req) must return a Promise or an Observable, got ${describeValue(result)}.`,
-        ),
-      );
-    }
+    const inner = followResult(result, 'service.do(req)', 'refused', this.#subscriber, {
+      next: (value) => {
+        if (call.controller === controller) this.#value(call, value);
+      },
+      error: (error) => this.#attemptFailed(call, controller, error),
+      complete: () => this.#succeeded(call, controller),
+    });
+    if (inner !== undefined && call.controller === controller) call.inner = inner;
   }
 
   /** The attempt is over (whatever its outcome): stop its timer and forget its result. */

@@ -4,11 +4,11 @@ import { describeValue, isNonNegativeCount, optionsObject, refuseUnknownKeys } f
 import { CallTimeoutError } from '../errors/CallTimeoutError.js';
 import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
 import { AbortListeners } from '../internal/AbortListeners.js';
+import { followResult } from '../internal/followResult.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { LastValue } from '../internal/LastValue.js';
 import { callSignals } from '../internal/SignalPool.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
-import { subscribeForLastValue } from '../internal/subscribeForLastValue.js';
 import { timeoutOption } from '../internal/timeoutOption.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
 import { monitorOption } from '../monitor/monitorOption.js';
@@ -317,29 +317,25 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
       return;
     }
 
-    if (isObservable(result)) {
-      owner ??= new Subscription();
-      const work = new Subscription();
-      owner.add(work);
-      if (signal !== undefined) {
-        // The caller gave up: an Observable can be stopped, so the call ends at once.
-        const onAbort = (): void => fail(signal.reason);
-        if (signal.aborted) {
-          onAbort();
-          return;
-        }
-        this.#aborts.add(signal, onAbort);
-        owner.add(() => this.#aborts.delete(signal, onAbort));
+    if (signal !== undefined && isObservable(result)) {
+      // The caller gave up: an Observable can be stopped, so the call ends at once.
+      const onAbort = (): void => fail(signal.reason);
+      if (signal.aborted) {
+        onAbort();
+        return;
       }
-      subscribeForLastValue(result as Observable<Res>, work, "The handler's Observable", {
-        resolve: (value) => settle(true, value),
-        reject: fail,
-      });
-    } else if (isPromiseLike(result)) {
-      Promise.resolve(result).then((value) => settle(true, value), fail);
-    } else {
-      settle(true, result);
+      owner ??= new Subscription();
+      this.#aborts.add(signal, onAbort);
+      owner.add(() => this.#aborts.delete(signal, onAbort));
     }
+    // Through `owner` when there is one, so a timeout or an abort stops even a synchronous Observable.
+    followResult(
+      result,
+      'the handler',
+      'value',
+      owner,
+      new LastValue({ resolve: (value: Res) => settle(true, value), reject: fail }, 'the handler'),
+    );
   }
 
   #room(): number {
