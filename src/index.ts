@@ -41,7 +41,8 @@ export type { CircuitState } from './core/CircuitState.js';
 export type { HandshakeProvider } from './core/HandshakeProvider.js';
 export type { Service } from './core/Service.js';
 export { handshake } from './service/handshake.js';
-export { TrackedService, type TrackedServiceOptions } from './service/TrackedService.js';
+export { TrackedService } from './service/TrackedService.js';
+export type { TrackedServiceOptions } from './service/TrackedServiceOptions.js';
 export {
   type HttpFetch,
   type HttpService,
