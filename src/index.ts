@@ -36,7 +36,8 @@ export { mergeMapWithCredits } from './operators/mergeMapWithCredits.js';
 export type { MergeMapWithCreditsOptions } from './operators/MergeMapWithCreditsOptions.js';
 
 // Services and the handshake
-export { type CircuitBreaker, type CircuitBreakerOptions, circuitBreaker } from './service/circuitBreaker.js';
+export { type CircuitBreaker, circuitBreaker } from './service/circuitBreaker.js';
+export type { CircuitBreakerOptions } from './service/CircuitBreakerOptions.js';
 export type { CircuitState } from './core/CircuitState.js';
 export type { HandshakeProvider } from './core/HandshakeProvider.js';
 export type { Service } from './core/Service.js';
