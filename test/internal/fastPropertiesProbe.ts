@@ -5,6 +5,8 @@
 // whether each instance had fast properties, as one JSON line `{ control, classes: { [name]: boolean[] } }`
 // (the control is a class over the budget).
 import { asapScheduler, NEVER, type Observable, of, range, Subscriber, Subscription } from 'rxjs';
+import { rateCreditsSettings } from '../../src/credits/internal/rateCreditsSettings.js';
+import { TokenBucket } from '../../src/credits/internal/TokenBucket.js';
 import {
   AdaptiveService,
   aimdLimit,
@@ -157,6 +159,13 @@ const builders: Record<string, () => object> = {
     const bucket = rateCredits({ perSecond: 1_000, burst: 2 });
     range(0, 3).pipe(requestCredits(bucket)).subscribe().unsubscribe();
     bucket.pause();
+    return bucket;
+  },
+  TokenBucket: () => {
+    const bucket = new TokenBucket(rateCreditsSettings({ perSecond: 1_000, burst: 2 }), () => {});
+    bucket.grantWhole();
+    bucket.wakeWhenDue();
+    bucket.refund();
     return bucket;
   },
   RingBuffer: () => {
