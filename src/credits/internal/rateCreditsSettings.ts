@@ -1,5 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { isPositiveCount, numberOption, optionsObject, refuseUnknownKeys } from '../../core/validation.js';
+import { numberOptions } from '../../internal/numberOptions.js';
 import { schedulerOption } from '../../internal/schedulerOption.js';
 import type { RateCreditsOptions } from '../RateCreditsOptions.js';
 
@@ -21,18 +22,13 @@ const optionKeys = ['perSecond', 'burst', 'initial', 'scheduler'];
 export function rateCreditsSettings(options: RateCreditsOptions): RateCreditsSettings {
   const given = optionsObject(options, argument);
   refuseUnknownKeys(given, optionKeys, argument);
-  const perSecond = numberOption(
-    given.perSecond,
-    `${argument}.perSecond`,
-    'a positive finite number',
-    (value) => value > 0 && Number.isFinite(value),
-  );
-  const burst = numberOption(
-    given.burst ?? 1,
-    `${argument}.burst`,
-    'a positive safe integer',
-    isPositiveCount,
-  );
+  const { perSecond, burst } = numberOptions(given, argument, {
+    perSecond: {
+      expected: 'a positive finite number',
+      accepts: (value) => value > 0 && Number.isFinite(value),
+    },
+    burst: { fallback: 1, expected: 'a positive safe integer', accepts: isPositiveCount },
+  });
   const initial = numberOption(
     given.initial ?? burst,
     `${argument}.initial`,
