@@ -4,7 +4,8 @@ import { limitOptions } from './internal/limitOptions.js';
 import type { LimitAlgorithm } from './LimitAlgorithm.js';
 
 /**
- * Options of {@link aimdLimit}.
+ * Options of {@link aimdLimit}: the bounds every limit takes (by default
+ * `initial` 10, `min` 1, `max` 200) and its own.
  *
  * @example
  * ```ts

@@ -5,7 +5,8 @@ import { limitOptions, smoothingRule } from './internal/limitOptions.js';
 import type { LimitAlgorithm } from './LimitAlgorithm.js';
 
 /**
- * Options of {@link gradientLimit}.
+ * Options of {@link gradientLimit}: the bounds every limit takes (by default
+ * `initial` 20, `min` 1, `max` 200) and its own.
  *
  * @example
  * ```ts

@@ -5,7 +5,8 @@ import { limitOptions, smoothingRule } from './internal/limitOptions.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 
 /**
- * Options of {@link vegasLimit}.
+ * Options of {@link vegasLimit}: the bounds every limit takes (by default
+ * `initial` 20, `min` 1, `max` 1000) and its own.
  *
  * @example
  * ```ts

@@ -88,7 +88,10 @@ export class TokenBucket {
     this.#outstanding = 0;
   }
 
-  /** Sets the one timer, due when the next whole credit has accrued (at least 1 ms on); none when nothing can accrue. */
+  /**
+   * Sets the one timer, due when the next whole credit has accrued (at least 1 ms on); none when one
+   * is set already or nothing can accrue (the bucket is full, or paused).
+   */
   wakeWhenDue(): void {
     if (this.#timer !== undefined || this.#paused || this.#outstanding >= this.burst) return;
     const delay = Math.max(1, Math.ceil((unit - this.#accrued) / this.#perSecond));

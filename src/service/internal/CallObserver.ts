@@ -11,9 +11,10 @@ export interface CallObserver {
   /** The handler is about to run: returns its start time, handed back to {@link callSettled}. */
   callStarted(): number;
   /**
-   * The call that started at `startedAt` with `inFlight` calls running (itself included) settled, before its caller
-   * hears of it and before its slot is freed. `failure` is set when it failed: the error then is
-   * `outcome`. `signal` is the handler's, aborted when the caller gave up or the time ran out.
+   * The call that started at `startedAt` with `inFlight` calls running (itself included) settled:
+   * told before its caller hears of it and before its slot is freed. `failure` is set when it failed,
+   * the error then being `outcome`. `signal` is the handler's, aborted when the caller gave up or the
+   * time ran out.
    */
   callSettled(
     startedAt: number,

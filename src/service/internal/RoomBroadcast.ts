@@ -39,7 +39,7 @@ export class RoomBroadcast {
     });
   }
 
-  /** A `do()` call starts: a slot freed before it returns waits one more microtask (see {@link LateAnnouncements}). */
+  /** A `do()` call starts: a slot freed before it returns waits a microtask more (see LateAnnouncements). */
   enterCall(): void {
     this.#freed.inCall++;
   }
