@@ -7,7 +7,7 @@ import { CircuitOpenError } from '../../errors/CircuitOpenError.js';
 import { addCredits } from '../../internal/addCredits.js';
 import { assertService } from '../../internal/assertService.js';
 import { callService } from '../../internal/callService.js';
-import { developmentChecks, invariant } from '../../internal/developmentChecks.js';
+import { developmentChecks } from '../../internal/developmentChecks.js';
 import { reportUnhandledError } from '../../internal/reportUnhandledError.js';
 import { subscribeSafely } from '../../internal/subscribeSafely.js';
 import type { CircuitBreakerOptions } from '../CircuitBreakerOptions.js';
@@ -15,6 +15,7 @@ import {
   type CircuitEvent,
   type CircuitPhase,
   callStarted,
+  checkCircuitPhase,
   initialCircuitPhase,
   nextCircuitPhase,
   type Outcome,
@@ -171,7 +172,8 @@ export class Breaker<Req, Res> implements HandshakeProvider<Req, Res> {
   #apply(event: CircuitEvent): void {
     const before = this.#phase;
     const after = nextCircuitPhase(before, event, this.#settings);
-    if (developmentChecks) this.#checkPhase(after);
+    if (developmentChecks)
+      checkCircuitPhase(after, this.#settings.failureThreshold, this.#settings.halfOpenMaxCalls);
     this.#phase = after;
     if (after.state !== before.state) {
       this.#timer?.unsubscribe();
@@ -181,17 +183,6 @@ export class Breaker<Req, Res> implements HandshakeProvider<Req, Res> {
     } else if (after.state === 'half-open' && before.state === 'half-open' && after.trials < before.trials) {
       this.#announcer.publish('trial-freed');
     }
-  }
-
-  /** What `do()` and the threshold guarantee: never more trials than places, never a closed circuit at the threshold. */
-  #checkPhase(phase: CircuitPhase): void {
-    const { halfOpenMaxCalls, failureThreshold } = this.#settings;
-    invariant(
-      phase.state === 'half-open'
-        ? phase.trials >= 0 && phase.trials <= halfOpenMaxCalls
-        : phase.state === 'open' || phase.failures < failureThreshold,
-      () => `the circuit reached an impossible phase: ${JSON.stringify(phase)}`,
-    );
   }
 
   #armTimer(): void {
