@@ -1,0 +1,11 @@
+import type { ListenerTarget } from './listenTo.js';
+
+/**
+ * What every Node.js stream the package touches offers, readable or writable: its events, `destroy()`
+ * on teardown, and whether it is destroyed already. The common base of the public `NodeReadableLike`
+ * and `NodeWritableLike`, and all that {@link tieToNodeStream} needs of either.
+ */
+export interface NodeStreamLike extends ListenerTarget {
+  destroy?(): unknown;
+  readonly destroyed?: boolean;
+}
