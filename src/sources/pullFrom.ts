@@ -11,6 +11,7 @@ import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
 import { CountedReads } from './internal/CountedReads.js';
 import { hasMethods } from './internal/hasMethods.js';
+import { pullProbe } from './internal/pullProbe.js';
 import { pullStall, pullWait } from './internal/pullWait.js';
 import type { Demand, OpenReader, Reader } from './internal/Reader.js';
 import { readAsyncIterable } from './internal/readAsyncIterable.js';
@@ -151,24 +152,8 @@ export function pullFrom<T>(
     const reads = monitor === undefined ? undefined : new CountedReads(counted);
     const demand: Demand = { credit: reads ?? counted, signalEnded: false };
     const waitsFor = (): string | undefined => pullWait(demand, readiness);
-    if (reads !== undefined) {
-      const probe = {
-        ledger: reads,
-        bufferSize: 0,
-        credit: {
-          get outstanding() {
-            return waitsFor() === undefined ? 1 : 0;
-          },
-        },
-        source: {
-          get open() {
-            return !subscriber.closed;
-          },
-        },
-        consumer: readiness,
-      };
-      if (monitor?.watchStage(subscriber, probe) === false) return;
-    }
+    const probe = reads === undefined ? undefined : pullProbe(reads, waitsFor, subscriber, readiness);
+    if (probe !== undefined && monitor?.watchStage(subscriber, probe) === false) return;
     try {
       reader = open(subscriber, demand);
     } catch (error) {
