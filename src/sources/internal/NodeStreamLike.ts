@@ -3,8 +3,8 @@ import type { ListenerTarget } from './listenTo.js';
 /**
  * What every Node.js stream the package touches offers, readable or writable: its events, `destroy()`
  * on teardown, and whether it is destroyed already. The common base of the public `NodeReadableLike`
- * and `NodeWritableLike`, and all that `tieToNodeStream` needs of either. Not exported from the package: it appears in its
- * declarations only as that base.
+ * and `NodeWritableLike`, and all that `tieToNodeStream` needs of either. Not exported from the
+ * package: its declarations show it only as that base.
  */
 export interface NodeStreamLike extends ListenerTarget {
   destroy?(): unknown;

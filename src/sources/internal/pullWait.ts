@@ -4,7 +4,7 @@ import type { Demand } from './Reader.js';
 // What a pullFrom waits for, told to its monitor (as credit 1 or 0) and to its StallWatch, which names
 // it in the one line it writes when the event loop empties with the source still waiting.
 
-/** What a pullFrom waits for (`no credit`, or a consumer that is not ready), or `undefined` when it may read. */
+/** What a pullFrom waits for (no credit, or a consumer that is not ready), or `undefined` if nothing. */
 export function pullWait(demand: Demand, readiness: ReadinessProvider | undefined): string | undefined {
   if (readiness === undefined) {
     return demand.credit.outstanding > 0 || demand.signalEnded ? undefined : 'no credit';
