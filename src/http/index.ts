@@ -4,5 +4,6 @@
 export type { HandshakeCorsOptions } from './HandshakeCorsOptions.js';
 export { handshakeHandler } from './handshakeHandler.js';
 export type { HandshakeHandlerOptions } from './HandshakeHandlerOptions.js';
-export { RemoteService, type RemoteServiceOptions } from './RemoteService.js';
+export { RemoteService } from './RemoteService.js';
+export type { RemoteServiceOptions } from './RemoteServiceOptions.js';
 export { RemoteServiceError } from './RemoteServiceError.js';
