@@ -91,11 +91,12 @@ export class AnswerWriter<Res> {
     this.answer(res, headers, status, { message: messageOf(error), ...code });
   }
 
+  /** `body` as JSON with `status`; `head`: the headers alone, for a `HEAD` request. */
   answer(res: ServerResponse, headers: AnswerHeaders, status: number, body: object, head = false): void {
     this.send(res, headers, status, JSON.stringify(body), head);
   }
 
-  /** Writes the answer, unless one is already on its way or the client is gone. */
+  /** Writes the answer (`json` undefined: no body), unless one is already on its way or the client is gone. */
   send(
     res: ServerResponse,
     headers: AnswerHeaders,
