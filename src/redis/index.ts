@@ -4,4 +4,5 @@
 export { fromRedisStream } from './fromRedisStream.js';
 export type { RedisDeadLetter, RedisStreamDelivery } from './RedisStreamDelivery.js';
 export type { RedisStreamOptions } from './RedisStreamOptions.js';
-export { DistributedCapacity, type DistributedCapacityOptions } from './DistributedCapacity.js';
+export { DistributedCapacity } from './DistributedCapacity.js';
+export type { DistributedCapacityOptions } from './DistributedCapacityOptions.js';
