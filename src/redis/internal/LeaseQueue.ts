@@ -72,6 +72,8 @@ export class LeaseQueue {
     const [token, wait, queued] = await this.#scripts.acquire(this.#waiter, 4 * maxWait);
     if (token > 0) return leaseOf(token, sentAt + (this.#ttl * 3) / 4);
     if (queued === 1) this.#refused++;
+    // Left while the script ran: a wake-up connection opened now would never be closed.
+    if (this.#left) return undefined;
     if (this.#blocker === undefined) {
       this.#blocker = this.#redis.duplicate();
       this.#blocker.on('error', () => {});
