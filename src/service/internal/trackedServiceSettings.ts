@@ -23,8 +23,6 @@ export interface ObservedServiceOptions<Req, Res> extends TrackedServiceOptions<
   readonly [observeCalls]?: CallObserver | undefined;
 }
 
-const optionKeys = ['capacity', 'handler', 'monitor', 'timeout', 'scheduler'];
-
 /**
  * Checks a `TrackedService`'s options, each error naming the option and the value, in the order
  * the options are documented. Apart from the service so that the class holds only what runs calls.
@@ -33,7 +31,7 @@ export function trackedServiceSettings<Req, Res>(
   options: ObservedServiceOptions<Req, Res>,
 ): TrackedServiceSettings<Req, Res> {
   const checked = optionsObject(options, 'options');
-  refuseUnknownKeys(checked, optionKeys, 'options');
+  refuseUnknownKeys(checked, ['capacity', 'handler', 'monitor', 'timeout', 'scheduler'], 'options');
   const capacity = checkCapacity(checked.capacity, 'options.capacity');
   const handler = checked.handler;
   if (typeof handler !== 'function') {
