@@ -13,7 +13,8 @@ export { type ServiceAtCapacityDetails, ServiceAtCapacityError } from './errors/
 export { CreditController, type CreditControllerOptions } from './credits/CreditController.js';
 export type { CreditProvider, CreditSource } from './core/CreditProvider.js';
 export type { ReadinessProvider } from './core/ReadinessProvider.js';
-export { RateCredits, type RateCreditsOptions, rateCredits } from './credits/rateCredits.js';
+export { RateCredits, rateCredits } from './credits/rateCredits.js';
+export type { RateCreditsOptions } from './credits/RateCreditsOptions.js';
 
 // Operators
 export { requestCredits } from './operators/requestCredits.js';
@@ -36,18 +37,17 @@ export { mergeMapWithCredits } from './operators/mergeMapWithCredits.js';
 export type { MergeMapWithCreditsOptions } from './operators/MergeMapWithCreditsOptions.js';
 
 // Services and the handshake
-export { type CircuitBreaker, type CircuitBreakerOptions, circuitBreaker } from './service/circuitBreaker.js';
+export { type CircuitBreaker, circuitBreaker } from './service/circuitBreaker.js';
+export type { CircuitBreakerOptions } from './service/CircuitBreakerOptions.js';
 export type { CircuitState } from './core/CircuitState.js';
 export type { HandshakeProvider } from './core/HandshakeProvider.js';
 export type { Service } from './core/Service.js';
 export { handshake } from './service/handshake.js';
-export { TrackedService, type TrackedServiceOptions } from './service/TrackedService.js';
-export {
-  type HttpFetch,
-  type HttpService,
-  type HttpServiceOptions,
-  httpService,
-} from './service/httpService.js';
+export { TrackedService } from './service/TrackedService.js';
+export type { TrackedServiceOptions } from './service/TrackedServiceOptions.js';
+export type { HttpFetch } from './service/HttpFetch.js';
+export { type HttpService, httpService } from './service/httpService.js';
+export type { HttpServiceOptions } from './service/HttpServiceOptions.js';
 export { AdaptiveService, type AdaptiveServiceOptions } from './service/AdaptiveService.js';
 export type { LimitAlgorithm, LimitSample } from './service/LimitAlgorithm.js';
 export { type AimdLimitOptions, aimdLimit } from './service/aimdLimit.js';

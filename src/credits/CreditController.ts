@@ -6,6 +6,7 @@ import { addCredits } from '../internal/addCredits.js';
 import { assertGrant } from '../internal/assertGrant.js';
 import { type DirectCreditSignal, takeGrants } from '../internal/subscribeCredits.js';
 import type { UpstreamHandlers } from '../internal/subscribeSafely.js';
+import { creditsInUse } from './internal/creditsInUse.js';
 
 /**
  * Options of {@link CreditController}.
@@ -98,12 +99,7 @@ export class CreditController implements CreditProvider {
 
   #take(taker: UpstreamHandlers<number>): TeardownLogic {
     if (this.#taker !== undefined) {
-      taker.error(
-        new BackpressureError(
-          'ERR_CREDITS_IN_USE',
-          'This CreditController already has a subscriber; a grant is never spent twice, so credits$ takes one subscriber at a time.',
-        ),
-      );
+      taker.error(creditsInUse('CreditController'));
       return undefined;
     }
     this.#taker = taker;

@@ -1,54 +1,14 @@
-import {
-  defer,
-  finalize,
-  type MonoTypeOperatorFunction,
-  Observable,
-  type SchedulerLike,
-  type Subscription,
-  type TeardownLogic,
-  tap,
-} from 'rxjs';
+import { defer, finalize, type MonoTypeOperatorFunction, Observable, type TeardownLogic, tap } from 'rxjs';
 import type { CreditProvider } from '../core/CreditProvider.js';
-import {
-  describeValue,
-  isPositiveCount,
-  numberOption,
-  optionalFunction,
-  optionsObject,
-  refuseUnknownKeys,
-} from '../core/validation.js';
+import { describeValue, isPositiveCount, numberOption, optionalFunction } from '../core/validation.js';
 import { BackpressureError } from '../errors/BackpressureError.js';
-import { schedulerOption } from '../internal/schedulerOption.js';
 import { type CreditAccount, type DirectCreditSignal, takeGrants } from '../internal/subscribeCredits.js';
 import type { UpstreamHandlers } from '../internal/subscribeSafely.js';
-
-/**
- * Options of {@link rateCredits}.
- *
- * @example
- * ```ts
- * import type { RateCreditsOptions } from 'rxjs-backpressure';
- *
- * const options: RateCreditsOptions = { perSecond: 50, burst: 10 }; // 50 items/s, at most 10 at once
- * ```
- */
-export interface RateCreditsOptions {
-  /** Credits added per second, a positive finite number (fractions allowed: `0.5` is one every 2 s). */
-  readonly perSecond: number;
-  /**
-   * The bucket's size, a positive safe integer (default 1): outstanding credit (granted, not yet spent)
-   * plus credit not yet granted never exceed it, so at most `burst` items can go at once.
-   */
-  readonly burst?: number;
-  /** Credit in the bucket at the start, an integer from 0 to `burst`. Default `burst` (a full bucket). */
-  readonly initial?: number;
-  /** The clock and timers. Default `asyncScheduler`. */
-  readonly scheduler?: SchedulerLike;
-}
-
-/** A token, in thousandths, so that whole milliseconds at a whole rate accrue without rounding. */
-const unit = 1000;
-const optionKeys = ['perSecond', 'burst', 'initial', 'scheduler'];
+import { creditsInUse } from './internal/creditsInUse.js';
+import { creditsUnmetered } from './internal/creditsUnmetered.js';
+import { rateCreditsSettings } from './internal/rateCreditsSettings.js';
+import { TokenBucket } from './internal/TokenBucket.js';
+import type { RateCreditsOptions } from './RateCreditsOptions.js';
 
 /** The consumer holding the bucket, and its account of credit when it keeps one. */
 interface Taker {
@@ -102,45 +62,16 @@ export class RateCredits implements CreditProvider {
   /** The grants: whole credits as they accrue. One consumer at a time. */
   readonly credits$: Observable<number>;
 
-  // Twelve properties with the private brand: the fast-properties budget (README, "Design notes").
-  readonly #perSecond: number;
-  readonly #burst: number;
-  readonly #scheduler: SchedulerLike;
-  /** Accrued credit not yet granted, in thousandths of a credit. */
-  #accrued: number;
-  #outstanding = 0;
-  /** When accrual was last brought up to date. */
-  #since: number;
-  #paused = false;
+  readonly #bucket: TokenBucket;
   #taker: Taker | undefined;
-  #timer: Subscription | undefined;
   /** Subscribed {@link RateCredits.meter} operators: a consumer that cannot report spending needs one. */
   #meters = 0;
 
   constructor(options: RateCreditsOptions) {
-    const given = optionsObject(options, 'rateCredits(options)');
-    refuseUnknownKeys(given, optionKeys, 'rateCredits(options)');
-    this.#perSecond = numberOption(
-      given.perSecond,
-      'rateCredits(options).perSecond',
-      'a positive finite number',
-      (value) => value > 0 && Number.isFinite(value),
-    );
-    this.#burst = numberOption(
-      given.burst ?? 1,
-      'rateCredits(options).burst',
-      'a positive safe integer',
-      isPositiveCount,
-    );
-    const initial = numberOption(
-      given.initial ?? this.#burst,
-      'rateCredits(options).initial',
-      `an integer from 0 to burst (${this.#burst})`,
-      (value) => Number.isSafeInteger(value) && value >= 0 && value <= this.#burst,
-    );
-    this.#scheduler = schedulerOption(given.scheduler, 'rateCredits(options).scheduler');
-    this.#accrued = initial * unit;
-    this.#since = this.#scheduler.now();
+    this.#bucket = new TokenBucket(rateCreditsSettings(options), () => {
+      this.#grant();
+      this.#schedule();
+    });
     const take = (handlers: UpstreamHandlers<number>, account?: CreditAccount): TeardownLogic =>
       this.#take(handlers, account);
     // The direct channel (as on a CreditController's credits$): how requestCredits reports spending.
@@ -151,12 +82,12 @@ export class RateCredits implements CreditProvider {
 
   /** Credit granted and not yet spent. */
   get outstanding(): number {
-    return this.#outstanding;
+    return this.#bucket.outstanding;
   }
 
   /** Whether accrual and granting are paused. */
   get paused(): boolean {
-    return this.#paused;
+    return this.#bucket.paused;
   }
 
   /**
@@ -184,17 +115,14 @@ export class RateCredits implements CreditProvider {
 
   /** Stops accrual and granting until {@link RateCredits.resume}. */
   pause(): void {
-    if (this.#paused) return;
-    this.#catchUp();
-    this.#paused = true;
-    this.#cancelTimer();
+    if (this.#bucket.paused) return;
+    this.#bucket.pause();
   }
 
   /** Restarts accrual from now; the pause itself earns nothing. */
   resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    this.#since = this.#scheduler.now();
+    if (!this.#bucket.paused) return;
+    this.#bucket.resume();
     this.#grant();
     this.#schedule();
   }
@@ -205,30 +133,20 @@ export class RateCredits implements CreditProvider {
    */
   #take(handlers: UpstreamHandlers<number>, account: CreditAccount | undefined): TeardownLogic {
     if (this.#taker !== undefined) {
-      handlers.error(
-        new BackpressureError(
-          'ERR_CREDITS_IN_USE',
-          'This RateCredits already has a subscriber; a grant is never spent twice, so credits$ takes one subscriber at a time.',
-        ),
-      );
+      handlers.error(creditsInUse('RateCredits'));
       return undefined;
     }
     if (account === undefined && this.#meters === 0) {
-      handlers.error(
-        new BackpressureError(
-          'ERR_CREDITS_UNMETERED',
-          'This RateCredits cannot learn what this consumer spends (a subscriber of credits$, or an operator of another copy of rxjs-backpressure), so it would fill once and then stall: put bucket.meter() right after the stage that spends its credit, as in myStage(bucket.credits$).pipe(bucket.meter()).',
-        ),
-      );
+      handlers.error(creditsUnmetered());
       return undefined;
     }
     const taker: Taker = { handlers, account };
     this.#taker = taker;
     if (account !== undefined) {
       account.onSpend = (n) => this.#spentBy(taker, n);
-      account.ceiling = this.#burst;
+      account.ceiling = this.#bucket.burst;
     }
-    this.#catchUp();
+    this.#bucket.catchUp();
     this.#grant();
     this.#schedule();
     return () => {
@@ -238,24 +156,20 @@ export class RateCredits implements CreditProvider {
         account.ceiling = Number.POSITIVE_INFINITY;
       }
       this.#taker = undefined;
-      this.#cancelTimer();
-      this.#catchUp();
-      // Granted to a consumer that left without spending it: back into the bucket.
-      this.#accrued += this.#outstanding * unit;
-      this.#outstanding = 0;
+      this.#bucket.refund();
     };
   }
 
   /** A meter counts `n` credits spent: room for more, granted at once if it has accrued. */
   #spend(n: number): void {
     numberOption(n, 'meter(cost): cost(item)', 'a positive safe integer', isPositiveCount);
-    if (n > this.#outstanding) {
+    if (n > this.#bucket.outstanding) {
       throw new RangeError(
-        `meter(cost): ${describeValue(n)} spent, more than the ${this.#outstanding} credits outstanding; put the meter right after the stage that spends this bucket's credit, and only there.`,
+        `meter(cost): ${describeValue(n)} spent, more than the ${this.#bucket.outstanding} credits outstanding; put the meter right after the stage that spends this bucket's credit, and only there.`,
       );
     }
-    this.#catchUp();
-    this.#outstanding -= n;
+    this.#bucket.catchUp();
+    this.#bucket.spent(n);
     this.#grant();
     this.#schedule();
   }
@@ -266,48 +180,22 @@ export class RateCredits implements CreditProvider {
    */
   #spentBy(taker: Taker, n: number): void {
     if (this.#taker !== taker) return;
-    this.#catchUp();
-    this.#outstanding -= n;
+    this.#bucket.catchUp();
+    this.#bucket.spent(n);
     this.#schedule();
-  }
-
-  /** Brings accrual up to now: never beyond what `burst` leaves room for. */
-  #catchUp(): void {
-    const now = this.#scheduler.now();
-    if (!this.#paused) {
-      const room = (this.#burst - this.#outstanding) * unit;
-      this.#accrued = Math.min(room, this.#accrued + (now - this.#since) * this.#perSecond);
-    }
-    this.#since = now;
   }
 
   /** Hands every whole accrued credit to the taker. */
   #grant(): void {
     const taker = this.#taker;
-    if (taker === undefined || this.#paused) return;
-    const whole = Math.floor(this.#accrued / unit);
-    if (whole === 0) return;
-    this.#accrued -= whole * unit;
-    this.#outstanding += whole;
-    taker.handlers.next(whole);
+    if (taker === undefined) return;
+    const whole = this.#bucket.grantWhole();
+    if (whole > 0) taker.handlers.next(whole);
   }
 
-  /** One timer, due when the next whole credit has accrued; none when nothing can accrue. */
+  /** The bucket's timer, while a taker is there to be granted what accrues. */
   #schedule(): void {
-    if (this.#timer !== undefined || this.#taker === undefined || this.#paused) return;
-    if (this.#outstanding >= this.#burst) return;
-    const delay = Math.max(1, Math.ceil((unit - this.#accrued) / this.#perSecond));
-    this.#timer = this.#scheduler.schedule(() => {
-      this.#timer = undefined;
-      this.#catchUp();
-      this.#grant();
-      this.#schedule();
-    }, delay);
-  }
-
-  #cancelTimer(): void {
-    this.#timer?.unsubscribe();
-    this.#timer = undefined;
+    if (this.#taker !== undefined) this.#bucket.wakeWhenDue();
   }
 }
 

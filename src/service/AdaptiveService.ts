@@ -1,4 +1,4 @@
-import { isObservable, type Observable, type SchedulerLike, tap } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import type { HandshakeProvider } from '../core/HandshakeProvider.js';
 import {
   describeValue,
@@ -7,10 +7,11 @@ import {
   optionsObject,
   refuseUnknownKeys,
 } from '../core/validation.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
+import { observeCalls } from './internal/CallObserver.js';
+import type { ObservedServiceOptions } from './internal/trackedServiceSettings.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 import { TrackedService } from './TrackedService.js';
 
@@ -129,11 +130,17 @@ export class AdaptiveService<Req, Res> implements HandshakeProvider<Req, Res> {
     this.#isDropped = optionalFunction(checked.isDropped, 'options.isDropped') ?? (() => true);
     claimed.add(algorithm);
     this.#algorithm = algorithm as LimitAlgorithm;
-    this.#service = new TrackedService<Req, Res>({
+    const observed: ObservedServiceOptions<Req, Res> = {
       capacity: algorithm.limit,
       monitor: checked.monitor,
-      handler: (req, signal) => this.#timed(handler, req, signal),
-    });
+      handler,
+      [observeCalls]: {
+        callStarted: () => this.#scheduler.now(),
+        callSettled: (startedAt, inFlight, failure, outcome, signal) =>
+          this.#settled(startedAt, inFlight, failure, outcome, signal),
+      },
+    };
+    this.#service = new TrackedService<Req, Res>(observed);
     this.credits$ = this.#service.credits$;
   }
 
@@ -160,45 +167,19 @@ export class AdaptiveService<Req, Res> implements HandshakeProvider<Req, Res> {
     return this.#service.do(req, signal);
   }
 
-  #timed(
-    handler: (req: Req, signal: AbortSignal) => Promise<Res> | Observable<Res> | Res,
-    req: Req,
+  /**
+   * A call settled (told by the service, which alone knows when): it is a sample, unless its caller
+   * aborted it or `isDropped` says its failure is not one of overload.
+   */
+  #settled(
+    startedAt: number,
+    inFlight: number,
+    failure: boolean,
+    outcome: unknown,
     signal: AbortSignal,
-  ): Promise<Res> | Observable<Res> | Res {
-    const start = this.#scheduler.now();
-    const inFlight = this.#service.active;
-    const learn = (failure: { readonly error: unknown } | undefined): void => {
-      if (signal.aborted) return;
-      const dropped = failure !== undefined;
-      if (dropped && !this.#overloaded(failure.error)) return;
-      this.#learn({ latency: Math.max(0, this.#scheduler.now() - start), inFlight, dropped });
-    };
-    let result: Promise<Res> | Observable<Res> | Res;
-    try {
-      result = handler(req, signal);
-    } catch (error) {
-      learn({ error });
-      throw error;
-    }
-    if (isObservable(result)) {
-      return (result as Observable<Res>).pipe(
-        tap({ complete: () => learn(undefined), error: (error: unknown) => learn({ error }) }),
-      );
-    }
-    if (isPromiseLike(result)) {
-      return Promise.resolve(result).then(
-        (value) => {
-          learn(undefined);
-          return value;
-        },
-        (error: unknown) => {
-          learn({ error });
-          throw error;
-        },
-      );
-    }
-    learn(undefined);
-    return result;
+  ): void {
+    if (signal.aborted || (failure && !this.#overloaded(outcome))) return;
+    this.#learn({ latency: Math.max(0, this.#scheduler.now() - startedAt), inFlight, dropped: failure });
   }
 
   #overloaded(error: unknown): boolean {

@@ -1,5 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { assertNever } from '../internal/assertNever.js';
+import { invariant } from '../internal/developmentChecks.js';
 
 /**
  * Where a circuit stands. Each period (from one turn to the next) has its own `epoch`, so an outcome
@@ -83,4 +84,21 @@ export function nextCircuitPhase(
     default:
       return assertNever(event);
   }
+}
+
+/**
+ * The development check of a phase, at each transition: what `do()` and the threshold guarantee,
+ * never more trials than places, never a closed circuit at the threshold.
+ */
+export function checkCircuitPhase(
+  phase: CircuitPhase,
+  failureThreshold: number,
+  halfOpenMaxCalls: number,
+): void {
+  invariant(
+    phase.state === 'half-open'
+      ? phase.trials >= 0 && phase.trials <= halfOpenMaxCalls
+      : phase.state === 'open' || phase.failures < failureThreshold,
+    () => `the circuit reached an impossible phase: ${JSON.stringify(phase)}`,
+  );
 }

@@ -1,121 +1,14 @@
-import { isObservable, Observable, type SchedulerLike, type Subscriber, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { HandshakeProvider } from '../core/HandshakeProvider.js';
-import { describeValue, isNonNegativeCount, optionsObject, refuseUnknownKeys } from '../core/validation.js';
-import { CallTimeoutError } from '../errors/CallTimeoutError.js';
+import { describeValue } from '../core/validation.js';
 import { ServiceAtCapacityError } from '../errors/ServiceAtCapacityError.js';
 import { AbortListeners } from '../internal/AbortListeners.js';
-import { followResult } from '../internal/followResult.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
-import { LastValue } from '../internal/LastValue.js';
-import { callSignals } from '../internal/SignalPool.js';
-import { schedulerOption } from '../internal/schedulerOption.js';
-import { timeoutOption } from '../internal/timeoutOption.js';
-import type { FlowMonitor } from '../monitor/FlowMonitor.js';
-import { monitorOption } from '../monitor/monitorOption.js';
-import type { ServiceProbe } from '../monitor/ServiceProbe.js';
-
-/**
- * Options of {@link TrackedService}.
- *
- * @example
- * ```ts
- * import { FlowMonitor, TrackedService, type TrackedServiceOptions } from 'rxjs-backpressure';
- *
- * const options: TrackedServiceOptions<string, number> = {
- *   capacity: 4,
- *   handler: async (url, signal) => (await fetch(url, { signal })).status,
- *   monitor: new FlowMonitor({ name: 'fetcher' }),
- * };
- * const fetcher = new TrackedService(options);
- * ```
- */
-export interface TrackedServiceOptions<Req, Res> {
-  /**
-   * How many calls may run at once: a non-negative safe integer, `0` meaning "closed", or `Infinity`
-   * for no limit.
-   */
-  readonly capacity: number;
-  /**
-   * The work. It may return a Promise, an Observable (its last value is the result) or a plain value,
-   * or throw. `signal` aborts when the caller's signal aborts.
-   */
-  readonly handler: (req: Req, signal: AbortSignal) => Promise<Res> | Observable<Res> | Res;
-  /**
-   * Reports this service's calls in flight, capacity, utilization and latency (p50/p99 of the recent
-   * calls, timed by the monitor's clock) to the monitor. One service per monitor.
-   */
-  readonly monitor?: FlowMonitor | undefined;
-  /**
-   * Milliseconds a call may run (positive, at most 2^31 - 1): then the handler's signal aborts with a
-   * `CallTimeoutError`, the slot is freed and the call rejects with that error at once, even when the
-   * handler ignores the signal. Default: no limit.
-   */
-  readonly timeout?: number | undefined;
-  /** The timers for `timeout`. Default `asyncScheduler`. */
-  readonly scheduler?: SchedulerLike | undefined;
-}
-
-/**
- * Announcements of freed room, each made by a microtask queued after the call's outcome was settled:
- * the caller's handlers on the promise `do()` returned are queued by then, so they run first and learn
- * the outcome before the room wakes anyone. A call settled inside `do()` (before the caller could attach
- * handlers) waits for the microtask after that. One microtask serves every slot freed before it was
- * queued; nothing is allocated per announcement.
- */
-class LateAnnouncements {
-  /** `do()` calls running now: a slot freed meanwhile was freed before its caller could listen. */
-  inCall = 0;
-  /** Slots the queued microtask announces. */
-  #due = 0;
-  /** Slots freed after it was queued, or inside `do()`: announced by the microtask after it. */
-  #later = 0;
-  #queued = false;
-  readonly #announce: () => void;
-
-  constructor(announce: () => void) {
-    this.#announce = announce;
-  }
-
-  /** Slots freed and not announced yet. */
-  get waiting(): number {
-    return this.#due + this.#later;
-  }
-
-  add(): void {
-    if (this.#queued || this.inCall > 0) this.#later++;
-    else this.#due++;
-    if (!this.#queued) {
-      this.#queued = true;
-      queueMicrotask(this.#flush);
-    }
-  }
-
-  readonly #flush = (): void => {
-    let due = this.#due;
-    this.#due = this.#later;
-    this.#later = 0;
-    this.#queued = this.#due > 0;
-    if (this.#queued) queueMicrotask(this.#flush);
-    for (; due > 0; due--) this.#announce();
-  };
-}
-
-/** A call's time limit and the scheduler that times it. */
-interface CallTimeout {
-  readonly ms: number;
-  readonly scheduler: SchedulerLike;
-}
-
-/** Checks a capacity: a non-negative safe integer or `Infinity`; names `argument` and the value. */
-function checkCapacity(value: unknown, argument: string): number {
-  if (typeof value !== 'number') {
-    throw new TypeError(`${argument} must be a number, got ${describeValue(value)}.`);
-  }
-  if (value === Number.POSITIVE_INFINITY || isNonNegativeCount(value)) return value;
-  throw new RangeError(
-    `${argument} must be a non-negative safe integer (0 closes the service) or Infinity, got ${describeValue(value)}.`,
-  );
-}
+import { checkCapacity } from './internal/checkCapacity.js';
+import { RoomBroadcast } from './internal/RoomBroadcast.js';
+import { type CallContext, TrackedCall } from './internal/TrackedCall.js';
+import { trackedServiceSettings } from './internal/trackedServiceSettings.js';
+import type { TrackedServiceOptions } from './TrackedServiceOptions.js';
 
 /**
  * A {@link HandshakeProvider} around any async function: it counts the calls in flight, refuses work
@@ -169,49 +62,28 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
   /** Free room: on subscription the room now, then each slot freed and each raise (see above). */
   readonly credits$: Observable<number>;
 
-  readonly #handler: (req: Req, signal: AbortSignal) => Promise<Res> | Observable<Res> | Res;
   #capacity: number;
   #active = 0;
-  /** Replaced, never mutated, on (un)subscription, so a broadcast in progress walks a stable list. */
-  #listeners: readonly Subscriber<number>[] = [];
-  /** Room freed while a broadcast was running, handed out by that broadcast's loop. */
-  #pending = 0;
-  /** Slots freed whose room is announced once their callers heard the outcome. */
-  readonly #freed = new LateAnnouncements(() => {
-    if (this.#active < this.#capacity) this.#grant(1);
-  });
-  #broadcasting = false;
-  readonly #aborts = new AbortListeners();
-  readonly #probe: ServiceProbe | undefined;
-  readonly #timeout: CallTimeout | undefined;
+  readonly #room: RoomBroadcast;
+  readonly #calls: CallContext<Req, Res>;
 
   constructor(options: TrackedServiceOptions<Req, Res>) {
-    const checked = optionsObject(options, 'options');
-    refuseUnknownKeys(checked, ['capacity', 'handler', 'monitor', 'timeout', 'scheduler'], 'options');
-    this.#capacity = checkCapacity(checked.capacity, 'options.capacity');
-    const handler = checked.handler;
-    if (typeof handler !== 'function') {
-      throw new TypeError(`options.handler must be a function, got ${describeValue(handler)}.`);
-    }
-    this.#handler = handler;
-    const scheduler = schedulerOption(checked.scheduler, 'options.scheduler');
-    this.#timeout =
-      checked.timeout === undefined
-        ? undefined
-        : {
-            ms: timeoutOption(checked.timeout, 'options.timeout'),
-            scheduler,
-          };
-    this.credits$ = new Observable<number>((subscriber) => {
-      this.#listeners = [...this.#listeners, subscriber];
-      // Room freed but not yet broadcast or announced will reach this subscriber later.
-      const room = this.#room() - this.#pending - this.#freed.waiting;
-      if (room > 0) this.#deliver(subscriber, room);
-      return () => {
-        this.#listeners = this.#listeners.filter((listener) => listener !== subscriber);
-      };
-    });
-    this.#probe = monitorOption(checked.monitor, 'options.monitor')?.attachService(this);
+    const settings = trackedServiceSettings(options);
+    this.#capacity = settings.capacity;
+    this.#room = new RoomBroadcast(() => this.#free());
+    this.credits$ = this.#room.credits$;
+    const probe = settings.monitor?.attachService(this);
+    this.#calls = {
+      handler: settings.handler,
+      timeout: settings.timeout,
+      aborts: new AbortListeners(),
+      probe,
+      observer: settings.observer,
+      release: () => {
+        this.#active--;
+        this.#room.slotFreed();
+      },
+    };
   }
 
   /** How many calls may run at once (`0`: closed). */
@@ -231,10 +103,10 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
    */
   setCapacity(n: number): void {
     const capacity = checkCapacity(n, 'setCapacity(n): n');
-    const before = this.#room();
+    const before = this.#free();
     this.#capacity = capacity;
-    const after = this.#room();
-    if (after > before) this.#grant(after - before);
+    const after = this.#free();
+    if (after > before) this.#room.grant(after - before);
   }
 
   /** Whether one more call would be admitted now. O(1), allocates nothing. */
@@ -258,124 +130,19 @@ export class TrackedService<Req, Res> implements HandshakeProvider<Req, Res> {
     if (this.#active >= this.#capacity) {
       return Promise.reject(new ServiceAtCapacityError({ capacity: this.#capacity, active: this.#active }));
     }
-    this.#active++;
-    this.#freed.inCall++;
+    const inFlight = ++this.#active;
+    this.#room.enterCall();
     try {
-      return new Promise<Res>((resolve, reject) => this.#run(req, signal, resolve, reject));
-    } finally {
-      this.#freed.inCall--;
-    }
-  }
-
-  #run(
-    req: Req,
-    signal: AbortSignal | undefined,
-    resolve: (value: Res) => void,
-    reject: (error: unknown) => void,
-  ): void {
-    let settled = false;
-    // Built only when the call needs cleaning up: a forwarded abort, a timer, an Observable.
-    let owner: Subscription | undefined;
-    const startedAt = this.#probe?.callStarted();
-    const timeout = this.#timeout;
-    // The handler's own signal: none given, or a timeout that must abort it while the caller's stays.
-    const own = signal === undefined || timeout !== undefined ? callSignals.take() : undefined;
-    const handlerSignal = own?.signal ?? (signal as AbortSignal);
-    /** Ends the call once: the outcome first, then the slot (announced after the caller heard it). */
-    const settle = (succeeded: boolean, outcome: unknown): void => {
-      if (settled) return;
-      settled = true;
-      owner?.unsubscribe();
-      if (succeeded) resolve(outcome as Res);
-      else reject(outcome);
-      this.#release();
-      if (own !== undefined && !own.signal.aborted) callSignals.give(own);
-      if (startedAt !== undefined) this.#probe?.callSettled(startedAt);
-    };
-    const fail = (error: unknown): void => settle(false, error);
-    if (own !== undefined && signal !== undefined) {
-      const forward = (): void => own.abort(signal.reason);
-      this.#aborts.add(signal, forward);
-      owner = new Subscription(() => this.#aborts.delete(signal, forward));
-    }
-    if (timeout !== undefined) {
-      owner ??= new Subscription();
-      owner.add(
-        timeout.scheduler.schedule(() => {
-          const error = new CallTimeoutError(timeout.ms);
-          own?.abort(error);
-          fail(error);
-        }, timeout.ms),
+      return new Promise<Res>((resolve, reject) =>
+        new TrackedCall(this.#calls, inFlight, signal, resolve, reject).run(req, signal),
       );
-    }
-
-    let result: Promise<Res> | Observable<Res> | Res;
-    try {
-      result = this.#handler(req, handlerSignal);
-    } catch (error) {
-      fail(error);
-      return;
-    }
-
-    if (signal !== undefined && isObservable(result)) {
-      // The caller gave up: an Observable can be stopped, so the call ends at once.
-      const onAbort = (): void => fail(signal.reason);
-      if (signal.aborted) {
-        onAbort();
-        return;
-      }
-      owner ??= new Subscription();
-      this.#aborts.add(signal, onAbort);
-      owner.add(() => this.#aborts.delete(signal, onAbort));
-    }
-    // Through `owner` when there is one, so a timeout or an abort stops even a synchronous Observable.
-    followResult(
-      result,
-      'the handler',
-      'value',
-      owner,
-      new LastValue({ resolve: (value: Res) => settle(true, value), reject: fail }, 'the handler'),
-    );
-  }
-
-  #room(): number {
-    return this.#capacity > this.#active ? this.#capacity - this.#active : 0;
-  }
-
-  /** Frees a slot at once; its room is announced after the caller heard the outcome (see above). */
-  #release(): void {
-    this.#active--;
-    // No room freed (the capacity was cut below active), or nobody to tell: a subscriber that comes
-    // later is given the room there is then.
-    if (this.#active >= this.#capacity || this.#listeners.length === 0) return;
-    this.#freed.add();
-  }
-
-  #grant(n: number): void {
-    this.#pending += n;
-    if (!this.#broadcasting) this.#deliver(undefined, 0);
-  }
-
-  /**
-   * Hands `room` to a new subscriber (when given), then broadcasts pending room until none is left.
-   * Grants that fall due re-entrantly (a subscriber calls `do()` and the call settles synchronously)
-   * only add to `#pending` and are handed out by the loop of the outermost call.
-   */
-  #deliver(subscriber: Subscriber<number> | undefined, room: number): void {
-    if (this.#broadcasting) {
-      subscriber?.next(room);
-      return;
-    }
-    this.#broadcasting = true;
-    try {
-      subscriber?.next(room);
-      while (this.#pending > 0) {
-        const grant = this.#pending;
-        this.#pending = 0;
-        for (const listener of this.#listeners) listener.next(grant);
-      }
     } finally {
-      this.#broadcasting = false;
+      this.#room.leaveCall();
     }
+  }
+
+  /** Room for more calls now. */
+  #free(): number {
+    return this.#capacity > this.#active ? this.#capacity - this.#active : 0;
   }
 }

@@ -1,10 +1,11 @@
-import { numberOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { limitAlgorithm } from './internal/limitAlgorithm.js';
-import { limitBounds } from './internal/limitBounds.js';
+import type { LimitBoundsOptions } from './internal/limitBounds.js';
+import { limitOptions } from './internal/limitOptions.js';
 import type { LimitAlgorithm } from './LimitAlgorithm.js';
 
 /**
- * Options of {@link aimdLimit}.
+ * Options of {@link aimdLimit}: the bounds every limit takes (by default
+ * `initial` 10, `min` 1, `max` 200) and its own.
  *
  * @example
  * ```ts
@@ -15,13 +16,7 @@ import type { LimitAlgorithm } from './LimitAlgorithm.js';
  * const algorithm = aimdLimit(options);
  * ```
  */
-export interface AimdLimitOptions {
-  /** The limit before any sample, within `[min, max]`. Default 10. */
-  readonly initial?: number | undefined;
-  /** The smallest limit, a positive integer. Default 1. */
-  readonly min?: number | undefined;
-  /** The largest limit, an integer `>= min`. Default 200. */
-  readonly max?: number | undefined;
+export interface AimdLimitOptions extends LimitBoundsOptions {
   /** What a drop multiplies the limit by, in `[0.5, 1)`. Default 0.9. */
   readonly backoffRatio?: number | undefined;
   /** Milliseconds beyond which a successful call counts as dropped, `> 0` (`Infinity`: never). Default 5000. */
@@ -62,20 +57,22 @@ export interface AimdLimitOptions {
  * ```
  */
 export function aimdLimit(options?: AimdLimitOptions): LimitAlgorithm {
-  const checked = optionsObject(options, 'aimdLimit(options)');
-  refuseUnknownKeys(checked, ['initial', 'min', 'max', 'backoffRatio', 'timeout'], 'aimdLimit(options)');
-  const { initial, min, max } = limitBounds(checked, { initial: 10, min: 1, max: 200 }, 'aimdLimit(options)');
-  const backoffRatio = numberOption(
-    checked.backoffRatio ?? 0.9,
-    'aimdLimit(options).backoffRatio',
-    'a number from 0.5 up to (not including) 1',
-    (value) => value >= 0.5 && value < 1,
-  );
-  const timeout = numberOption(
-    checked.timeout ?? 5000,
-    'aimdLimit(options).timeout',
-    'a positive number of milliseconds (or Infinity)',
-    (value) => value > 0,
+  const { initial, min, max, backoffRatio, timeout } = limitOptions(
+    options,
+    'aimdLimit',
+    { initial: 10, min: 1, max: 200 },
+    {
+      backoffRatio: {
+        fallback: 0.9,
+        expected: 'a number from 0.5 up to (not including) 1',
+        accepts: (value) => value >= 0.5 && value < 1,
+      },
+      timeout: {
+        fallback: 5000,
+        expected: 'a positive number of milliseconds (or Infinity)',
+        accepts: (value) => value > 0,
+      },
+    },
   );
   let estimate = initial;
   let slowStart = true;

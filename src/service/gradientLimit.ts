@@ -1,10 +1,12 @@
-import { isPositiveCount, numberOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
+import { isPositiveCount } from '../core/validation.js';
 import { limitAlgorithm } from './internal/limitAlgorithm.js';
-import { limitBounds } from './internal/limitBounds.js';
+import type { LimitBoundsOptions } from './internal/limitBounds.js';
+import { limitOptions, smoothingRule } from './internal/limitOptions.js';
 import type { LimitAlgorithm } from './LimitAlgorithm.js';
 
 /**
- * Options of {@link gradientLimit}.
+ * Options of {@link gradientLimit}: the bounds every limit takes (by default
+ * `initial` 20, `min` 1, `max` 200) and its own.
  *
  * @example
  * ```ts
@@ -21,13 +23,7 @@ import type { LimitAlgorithm } from './LimitAlgorithm.js';
  * const algorithm = gradientLimit(options);
  * ```
  */
-export interface GradientLimitOptions {
-  /** The limit before any sample, within `[min, max]`. Default 20. */
-  readonly initial?: number | undefined;
-  /** The smallest limit, a positive integer. Default 1. */
-  readonly min?: number | undefined;
-  /** The largest limit, an integer `>= min`. Default 200. */
-  readonly max?: number | undefined;
+export interface GradientLimitOptions extends LimitBoundsOptions {
   /** How far each sample moves the limit towards its new estimate, in `(0, 1]`. Default 0.2. */
   readonly smoothing?: number | undefined;
   /** Calls the limit may grow by while latency stays at its long-term level, `>= 0`. Default 4. */
@@ -99,27 +95,19 @@ const latencyKept = 0.75;
  * ```
  */
 export function gradientLimit(options?: GradientLimitOptions): LimitAlgorithm {
-  const argument = 'gradientLimit(options)';
-  const checked = optionsObject(options, argument);
-  refuseUnknownKeys(checked, ['initial', 'min', 'max', 'smoothing', 'queueSize', 'longWindow'], argument);
-  const { initial, min, max } = limitBounds(checked, { initial: 20, min: 1, max: 200 }, argument);
-  const smoothing = numberOption(
-    checked.smoothing ?? 0.2,
-    `${argument}.smoothing`,
-    'a number above 0 and at most 1',
-    (value) => value > 0 && value <= 1,
-  );
-  const queueSize = numberOption(
-    checked.queueSize ?? 4,
-    `${argument}.queueSize`,
-    'a non-negative finite number',
-    (value) => value >= 0 && Number.isFinite(value),
-  );
-  const longWindow = numberOption(
-    checked.longWindow ?? 600,
-    `${argument}.longWindow`,
-    'a positive safe integer',
-    isPositiveCount,
+  const { initial, min, max, smoothing, queueSize, longWindow } = limitOptions(
+    options,
+    'gradientLimit',
+    { initial: 20, min: 1, max: 200 },
+    {
+      smoothing: smoothingRule(0.2),
+      queueSize: {
+        fallback: 4,
+        expected: 'a non-negative finite number',
+        accepts: (value) => value >= 0 && Number.isFinite(value),
+      },
+      longWindow: { fallback: 600, expected: 'a positive safe integer', accepts: isPositiveCount },
+    },
   );
   const decay = 2 / (longWindow + 1);
   let estimate = initial;

@@ -1,17 +1,12 @@
-import {
-  describeValue,
-  isPositiveCount,
-  numberOption,
-  optionalFunction,
-  optionsObject,
-  refuseUnknownKeys,
-} from '../core/validation.js';
+import { isPositiveCount, optionalFunction } from '../core/validation.js';
 import { limitAlgorithm } from './internal/limitAlgorithm.js';
-import { limitBounds } from './internal/limitBounds.js';
+import type { LimitBoundsOptions } from './internal/limitBounds.js';
+import { limitOptions, smoothingRule } from './internal/limitOptions.js';
 import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
 
 /**
- * Options of {@link vegasLimit}.
+ * Options of {@link vegasLimit}: the bounds every limit takes (by default
+ * `initial` 20, `min` 1, `max` 1000) and its own.
  *
  * @example
  * ```ts
@@ -27,13 +22,7 @@ import type { LimitAlgorithm, LimitSample } from './LimitAlgorithm.js';
  * const algorithm = vegasLimit(options);
  * ```
  */
-export interface VegasLimitOptions {
-  /** The limit before any sample, within `[min, max]`. Default 20. */
-  readonly initial?: number | undefined;
-  /** The smallest limit, a positive integer. Default 1. */
-  readonly min?: number | undefined;
-  /** The largest limit, an integer `>= min`. Default 1000. */
-  readonly max?: number | undefined;
+export interface VegasLimitOptions extends LimitBoundsOptions {
   /** Below `alpha × step` queued calls the limit grows, `> 0`. Default 3. */
   readonly alpha?: number | undefined;
   /** Above `beta × step` queued calls the limit shrinks, `> alpha`. Default 6. */
@@ -100,45 +89,20 @@ export interface VegasLimitOptions {
  * ```
  */
 export function vegasLimit(options?: VegasLimitOptions): LimitAlgorithm {
-  const argument = 'vegasLimit(options)';
-  const checked = optionsObject(options, argument);
-  refuseUnknownKeys(
-    checked,
-    ['initial', 'min', 'max', 'alpha', 'beta', 'smoothing', 'probeMultiplier', 'random'],
-    argument,
-  );
-  const { initial, min, max } = limitBounds(checked, { initial: 20, min: 1, max: 1000 }, argument);
   const positiveFinite = (value: number): boolean => value > 0 && Number.isFinite(value);
-  const alpha = numberOption(
-    checked.alpha ?? 3,
-    `${argument}.alpha`,
-    'a positive finite number',
-    positiveFinite,
+  const { initial, min, max, alpha, beta, smoothing, probeMultiplier } = limitOptions(
+    options,
+    'vegasLimit',
+    { initial: 20, min: 1, max: 1000 },
+    {
+      alpha: { fallback: 3, expected: 'a positive finite number', accepts: positiveFinite },
+      beta: { fallback: 6, expected: 'a positive finite number', accepts: positiveFinite, above: 'alpha' },
+      smoothing: smoothingRule(1),
+      probeMultiplier: { fallback: 30, expected: 'a positive safe integer', accepts: isPositiveCount },
+    },
+    ['random'],
   );
-  const beta = numberOption(
-    checked.beta ?? 6,
-    `${argument}.beta`,
-    'a positive finite number',
-    positiveFinite,
-  );
-  if (beta <= alpha) {
-    throw new RangeError(
-      `${argument}.beta must be greater than alpha (${alpha}), got ${describeValue(beta)}.`,
-    );
-  }
-  const smoothing = numberOption(
-    checked.smoothing ?? 1,
-    `${argument}.smoothing`,
-    'a number above 0 and at most 1',
-    (value) => value > 0 && value <= 1,
-  );
-  const probeMultiplier = numberOption(
-    checked.probeMultiplier ?? 30,
-    `${argument}.probeMultiplier`,
-    'a positive safe integer',
-    isPositiveCount,
-  );
-  const random = optionalFunction(checked.random, `${argument}.random`) ?? Math.random;
+  const random = optionalFunction(options?.random, 'vegasLimit(options).random') ?? Math.random;
 
   let estimate = initial;
   let noLoad = 0;

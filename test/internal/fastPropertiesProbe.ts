@@ -4,7 +4,9 @@
 // construction (so nothing of the previous instance, nor its map transitions, survives), and prints
 // whether each instance had fast properties, as one JSON line `{ control, classes: { [name]: boolean[] } }`
 // (the control is a class over the budget).
-import { asapScheduler, NEVER, of, range, Subscriber, Subscription } from 'rxjs';
+import { asapScheduler, NEVER, type Observable, of, range, Subscriber, Subscription } from 'rxjs';
+import { rateCreditsSettings } from '../../src/credits/internal/rateCreditsSettings.js';
+import { TokenBucket } from '../../src/credits/internal/TokenBucket.js';
 import {
   AdaptiveService,
   aimdLimit,
@@ -28,6 +30,8 @@ import { resolveBufferOptions } from '../../src/internal/resolveBufferOptions.js
 import { SignalPool } from '../../src/internal/SignalPool.js';
 import { StallWatch } from '../../src/internal/StallWatch.js';
 import { subscribeSafely } from '../../src/internal/subscribeSafely.js';
+import { RoomBroadcast } from '../../src/service/internal/RoomBroadcast.js';
+import { type CallContext, TrackedCall } from '../../src/service/internal/TrackedCall.js';
 import { BridgeDemand } from '../../src/sources/internal/BridgeDemand.js';
 import { CountedReads } from '../../src/sources/internal/CountedReads.js';
 
@@ -58,6 +62,31 @@ function gate(options: Parameters<typeof resolveBufferOptions<number>>[0]): Gate
   built.wake();
   built.sourceComplete();
   return built;
+}
+
+/** One call as `TrackedService.do` runs it, settled by `answer`. */
+function trackedCall(
+  timeout: CallContext<number, number>['timeout'],
+  answer: Observable<number>,
+  signal?: AbortSignal,
+): TrackedCall<number, number> {
+  const context: CallContext<number, number> = {
+    handler: () => answer,
+    timeout,
+    aborts: new AbortListeners(),
+    probe: undefined,
+    observer: undefined,
+    release: () => {},
+  };
+  const call = new TrackedCall(
+    context,
+    1,
+    signal,
+    () => {},
+    () => {},
+  );
+  call.run(1, signal);
+  return call;
 }
 
 /**
@@ -134,6 +163,13 @@ const builders: Record<string, () => object> = {
     bucket.pause();
     return bucket;
   },
+  TokenBucket: () => {
+    const bucket = new TokenBucket(rateCreditsSettings({ perSecond: 1_000, burst: 2 }), () => {});
+    bucket.grantWhole();
+    bucket.wakeWhenDue();
+    bucket.refund();
+    return bucket;
+  },
   RingBuffer: () => {
     const queue = new RingBuffer<number>();
     queue.push(1, 0);
@@ -162,6 +198,15 @@ const builders: Record<string, () => object> = {
   TrackedService: () => new TrackedService({ capacity: 2, handler: async (n: number) => n }),
   'TrackedService with a timeout': () =>
     new TrackedService({ capacity: 2, timeout: 1_000, handler: async (n: number) => n }),
+  RoomBroadcast: () => {
+    const room = new RoomBroadcast(() => 2);
+    room.credits$.subscribe().unsubscribe();
+    room.grant(1);
+    return room;
+  },
+  TrackedCall: () => trackedCall(undefined, of(1)),
+  'TrackedCall with a signal and a timeout': () =>
+    trackedCall({ ms: 1_000, scheduler: asapScheduler }, of(1), new AbortController().signal),
   httpService: () => httpService(async () => new Response('ok'), { capacity: 2 }),
   RateLimitQuota: () => {
     const quota = new RateLimitQuota();

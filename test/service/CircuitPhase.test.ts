@@ -5,6 +5,7 @@ import {
   type CircuitEvent,
   type CircuitPhase,
   callStarted,
+  checkCircuitPhase,
   initialCircuitPhase,
   nextCircuitPhase,
   type Outcome,
@@ -94,5 +95,19 @@ describe('nextCircuitPhase', () => {
     expect(nextCircuitPhase(open, { kind: 'call-settled', epoch: 0, outcome: 'success' }, limits)).toBe(open);
     expect(nextCircuitPhase(open, callStarted, limits)).toBe(open);
     expect(nextCircuitPhase(initialCircuitPhase, resetElapsed, limits)).toBe(initialCircuitPhase);
+  });
+});
+
+describe('checkCircuitPhase', () => {
+  it('passes the phases do() and the threshold allow, and names an impossible one', () => {
+    expect(() => checkCircuitPhase({ state: 'closed', epoch: 0, failures: 2 }, 3, 1)).not.toThrow();
+    expect(() => checkCircuitPhase({ state: 'half-open', epoch: 1, trials: 2 }, 3, 2)).not.toThrow();
+    expect(() => checkCircuitPhase({ state: 'open', epoch: 1, until: 5 }, 3, 1)).not.toThrow();
+    expect(() => checkCircuitPhase({ state: 'closed', epoch: 0, failures: 3 }, 3, 1)).toThrow(
+      'rxjs-backpressure internal invariant broken: the circuit reached an impossible phase: {"state":"closed","epoch":0,"failures":3}',
+    );
+    expect(() => checkCircuitPhase({ state: 'half-open', epoch: 1, trials: 3 }, 3, 2)).toThrow(
+      /impossible phase: \{"state":"half-open","epoch":1,"trials":3\}/,
+    );
   });
 });

@@ -7,10 +7,17 @@ export interface LimitBounds {
   readonly max: number;
 }
 
-/** The options behind {@link LimitBounds}, as each algorithm's options declare them. */
+/**
+ * The options every built-in limit algorithm's options extend (`AimdLimitOptions` and its siblings),
+ * checked into {@link LimitBounds}. Each algorithm gives its own defaults for `initial` and `max` in
+ * its options' description.
+ */
 export interface LimitBoundsOptions {
+  /** The limit before any sample, within `[min, max]`. */
   readonly initial?: number | undefined;
+  /** The smallest limit, a positive integer. Default 1. */
   readonly min?: number | undefined;
+  /** The largest limit, an integer `>= min`. */
   readonly max?: number | undefined;
 }
 
