@@ -93,7 +93,8 @@ describe('followResult', () => {
       fc.constant(EMPTY),
       fc.constant(throwError(() => new Error('failed'))),
       fc.integer().map((value) => Promise.resolve(value)),
-      fc.constant(Promise.reject(new Error('rejected'))),
+      // Built per run, so the test handles its rejection at once (a shared one would go unhandled).
+      fc.constant(null).map(() => Promise.reject(new Error('rejected'))),
       fc.anything(),
     );
     await fc.assert(
