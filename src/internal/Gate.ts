@@ -1,9 +1,10 @@
-import type { Subscription } from 'rxjs';
-import { type DropReason, dropReasons } from '../core/DropReason.js';
+import type { Observer, Subscription } from 'rxjs';
+import type { DropReason } from '../core/DropReason.js';
 import { BufferOverflowError } from '../errors/BufferOverflowError.js';
 import type { Admission } from './Admission.js';
 import { assertNever } from './assertNever.js';
 import { developmentChecks, invariant } from './developmentChecks.js';
+import { GateLedger } from './GateLedger.js';
 import {
   admissionEndedEvent,
   closeEvent,
@@ -15,21 +16,14 @@ import {
 import { KeyedQueue } from './KeyedQueue.js';
 import { PriorityQueue } from './PriorityQueue.js';
 import { RingBuffer } from './RingBuffer.js';
-import { reportUnhandledError } from './reportUnhandledError.js';
 import type { ResolvedBufferOptions } from './resolveBufferOptions.js';
 import type { Placement, WaitQueue } from './WaitQueue.js';
 
-/** Where the gate delivers: a Subscriber, or an operator's own handling (withHandshake starts work). */
-export interface GateSink<T> {
-  next(item: T): void;
-  error(error: unknown): void;
-  complete(): void;
-}
-
 /**
  * The one engine behind every operator that holds items back. It owns the wait queue, applies the
- * strategy to items that cannot pass, keeps the loss ledger (`received = delivered + dropped +
- * buffered` at every moment) and runs the drain loop.
+ * strategy to items that cannot pass, keeps the loss ledger (its base class, {@link GateLedger}) and
+ * runs the drain loop. It delivers to a Subscriber, or to an operator's own handling (withHandshake
+ * starts a call).
  *
  * Re-entrancy: whatever the sink does inside `next` (grant more credit, emit from the source, end the
  * subscription) only changes state; the one running drain loop picks it up. No recursion, however
@@ -38,52 +32,37 @@ export interface GateSink<T> {
  * Its life is one {@link GatePhase}, moved only by `nextGatePhase`; `#draining` (one drain loop at a
  * time) and the `ttl` timer are the only other state beside the queue and the ledger.
  */
-export class Gate<T> {
-  // Twelve properties, the private brand of the #methods included: the fast-properties budget of a
-  // class built per subscription (README, "Design notes"). The phases are shared objects and closed is
-  // `undefined`, so moving between them allocates nothing and the per-item check reads no property.
-  received = 0;
-  delivered = 0;
-  readonly dropped: Record<DropReason, number>;
-
+export class Gate<T> extends GateLedger<T> {
+  // Twelve properties, the ledger's four and the private brand of the #methods included: the
+  // fast-properties budget of a class built per subscription (README, "Design notes"). The phases are
+  // shared objects and closed is `undefined`, so moving between them allocates nothing and the
+  // per-item check reads no property.
   readonly #options: ResolvedBufferOptions<T>;
   readonly #admission: Admission<T>;
-  readonly #sink: GateSink<T>;
-  readonly #refusal: (item: T) => unknown;
+  readonly #sink: Observer<T>;
   readonly #queue: WaitQueue<T>;
   #phase: GatePhase = openPhase;
   #draining = false;
   #expiryTimer: Subscription | undefined = undefined;
 
-  /**
-   * @param refusal The error the `'error'` strategy fails with when `item` cannot pass
-   *   (`CreditsExhaustedError` for credits, `ServiceAtCapacityError` for a handshake).
-   */
-  constructor(
-    options: ResolvedBufferOptions<T>,
-    admission: Admission<T>,
-    sink: GateSink<T>,
-    refusal: (item: T) => unknown,
-  ) {
+  constructor(options: ResolvedBufferOptions<T>, admission: Admission<T>, sink: Observer<T>) {
+    super(options.onDrop);
     this.#options = options;
     this.#admission = admission;
     this.#sink = sink;
-    this.#refusal = refusal;
     this.#queue =
       options.priority !== undefined
         ? new PriorityQueue<T>()
         : options.key === undefined
           ? new RingBuffer<T>()
           : new KeyedQueue<T>(options.key, options.perKey, options.maxKeys);
-    this.dropped = Object.fromEntries(dropReasons.map((reason) => [reason, 0])) as Record<DropReason, number>;
   }
 
-  /** Items waiting now. */
   get buffered(): number {
     return this.#queue.size;
   }
 
-  /** Whether the gate has ended (terminal signal sent, failed, or released). */
+  /** Whether the gate has ended: terminal signal sent, failed, or released. */
   get closed(): boolean {
     return this.#phase === undefined;
   }
@@ -144,15 +123,6 @@ export class Gate<T> {
     this.#sink.error(error);
   }
 
-  /**
-   * An item already handed to the sink will never reach the output after all (withHandshake's results
-   * held back for order when the output ends): counted as dropped instead of delivered, and reported.
-   */
-  dropDelivered(item: T, reason: DropReason): void {
-    this.delivered--;
-    this.#drop(item, reason);
-  }
-
   /** Teardown (the output was unsubscribed): every waiting item is dropped as `'unsubscribed'`. */
   release(): void {
     if (this.#phase === undefined) return;
@@ -162,11 +132,11 @@ export class Gate<T> {
   #hold(item: T): void {
     const { strategy } = this.#options;
     if (strategy === 'drop') {
-      this.#drop(item, 'no-credit');
+      this.drop(item, 'no-credit');
       return;
     }
     if (strategy === 'error') {
-      this.#dropThenFail(item, 'no-credit', this.#refusal(item));
+      this.#dropThenFail(item, 'no-credit', this.#admission.refusal(item));
       return;
     }
     let priority = 0;
@@ -219,7 +189,7 @@ export class Gate<T> {
         );
         return false;
       case 'drop-incoming':
-        this.#drop(item, 'overflow');
+        this.drop(item, 'overflow');
         return false;
       case 'drop-oldest':
         this.#replace(this.#queue.removeOldest(), item, priority, 'overflow');
@@ -229,7 +199,7 @@ export class Gate<T> {
         const queue = this.#queue as PriorityQueue<T>;
         // Among equal priorities the newest is delivered last, so the incoming item loses ties.
         if (priority <= queue.lowestPriority()) {
-          this.#drop(item, 'overflow');
+          this.drop(item, 'overflow');
           return false;
         }
         this.#replace(queue.removeLowest(), item, priority, 'overflow');
@@ -244,7 +214,7 @@ export class Gate<T> {
    */
   #replace(evicted: T, item: T, priority: number, reason: DropReason): void {
     this.#enqueue(item, priority);
-    this.#drop(evicted, reason);
+    this.drop(evicted, reason);
   }
 
   #enqueue(item: T, priority: number): void {
@@ -261,7 +231,7 @@ export class Gate<T> {
     try {
       while (queue.size > 0 && this.#phase !== undefined) {
         if (ttl !== undefined && scheduler.now() - queue.peekEnqueuedAt() >= ttl) {
-          this.#drop(queue.shift(), 'expired');
+          this.drop(queue.shift(), 'expired');
           continue;
         }
         const head = queue.peek();
@@ -303,7 +273,7 @@ export class Gate<T> {
       }
       if (!stuck) return;
       // The credit signal has ended and the head can never pass: these items can never be delivered.
-      while (this.#queue.size > 0 && this.#phase !== undefined) this.#drop(this.#queue.shift(), 'no-credit');
+      while (this.#queue.size > 0 && this.#phase !== undefined) this.drop(this.#queue.shift(), 'no-credit');
       if (this.#phase === undefined) return;
     }
     this.#close('no-credit');
@@ -320,7 +290,7 @@ export class Gate<T> {
     this.#expiryTimer = scheduler.schedule(() => {
       this.#expiryTimer = undefined;
       if (this.#phase === undefined) return;
-      this.#queue.removeExpired(scheduler.now() - ttl, (item) => this.#drop(item, 'expired'));
+      this.#queue.removeExpired(scheduler.now() - ttl, (item) => this.drop(item, 'expired'));
       if (this.#phase === undefined) return;
       if (this.#queue.size > 0 && this.#expiryTimer === undefined) this.#scheduleExpiry();
       // The new head may pass where an expired one could not (a lower cost); the drain then settles.
@@ -334,21 +304,8 @@ export class Gate<T> {
   }
 
   #dropThenFail(item: T, reason: DropReason, error: unknown): void {
-    this.#drop(item, reason);
+    this.drop(item, reason);
     this.fail(error);
-  }
-
-  /** Counts a drop and reports it. A throwing `onDrop` fails the gate, or is reported once closed. */
-  #drop(item: T, reason: DropReason): void {
-    this.dropped[reason]++;
-    const onDrop = this.#options.onDrop;
-    if (onDrop === undefined) return;
-    try {
-      onDrop(item, reason);
-    } catch (error) {
-      if (this.#phase === undefined) reportUnhandledError(error);
-      else this.fail(error);
-    }
   }
 
   /** The one way into `closed`; the caller sends the terminal signal, if any, right after. */
@@ -356,18 +313,7 @@ export class Gate<T> {
     if (developmentChecks) invariant(this.#phase !== undefined, () => 'a gate closed twice');
     this.#phase = nextGatePhase(this.#phase, closeEvent);
     this.#cancelExpiry();
-    while (this.#queue.size > 0) this.#drop(this.#queue.shift(), reason);
-    if (developmentChecks) this.#checkLedger();
-  }
-
-  /** `received = delivered + dropped + buffered`; checked whenever a gate closes. */
-  #checkLedger(): void {
-    let dropped = 0;
-    for (const reason of dropReasons) dropped += this.dropped[reason];
-    invariant(
-      this.received === this.delivered + dropped + this.#queue.size,
-      () =>
-        `the gate's ledger does not add up: received ${this.received}, delivered ${this.delivered}, dropped ${dropped}, buffered ${this.#queue.size}`,
-    );
+    while (this.#queue.size > 0) this.drop(this.#queue.shift(), reason);
+    if (developmentChecks) this.checkLedger();
   }
 }

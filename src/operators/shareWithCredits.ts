@@ -12,7 +12,6 @@ import {
 } from '../core/validation.js';
 import { CreditController } from '../credits/CreditController.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
-import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { Gate } from '../internal/Gate.js';
 import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
@@ -130,12 +129,7 @@ class SharedSource<T> implements SharedWithCredits<T> {
     const resolved = resolveBufferOptions(options, 'branch(options)', []);
     return new Observable<T>((subscriber) => {
       const admission = new CreditAdmission<T>(undefined);
-      const gate = new Gate<T>(
-        resolved,
-        admission,
-        subscriber,
-        (item) => new CreditsExhaustedError(item, admission.outstanding),
-      );
+      const gate = new Gate<T>(resolved, admission, subscriber);
       const member: Member<T> = { admission, gate, creditEnded: false };
       subscriber.add(() => {
         gate.release();
