@@ -1,14 +1,8 @@
 import type { SchedulerLike } from 'rxjs';
-import {
-  isPositiveCount,
-  numberOption,
-  oneOf,
-  optionsObject,
-  refuseUnknownKeys,
-} from '../../core/validation.js';
+import { isPositiveCount, numberOption, oneOf } from '../../core/validation.js';
 import { timeoutOption } from '../../internal/timeoutOption.js';
 import type { WithHandshakeOptions } from '../WithHandshakeOptions.js';
-import { type ResolvedRetryOptions, resolveRetryOptions, retryOptionKeys } from './resolveRetryOptions.js';
+import { type ResolvedRetryOptions, resolveRetryOptions } from './resolveRetryOptions.js';
 
 /**
  * What one `withHandshake` operator does with its calls: checked once, when the operator is created,
@@ -31,12 +25,8 @@ export function resolveCallPolicy<T>(
   scheduler: SchedulerLike,
 ): CallPolicy {
   const callErrors = oneOf(options?.callErrors ?? 'fail', callErrorPolicies, 'options.callErrors');
-  let retry: ResolvedRetryOptions | undefined;
-  if (options?.retry !== undefined) {
-    const given = optionsObject(options.retry, 'options.retry');
-    refuseUnknownKeys(given, retryOptionKeys, 'options.retry');
-    retry = resolveRetryOptions(given, 'options.retry', scheduler);
-  }
+  const retry =
+    options?.retry === undefined ? undefined : resolveRetryOptions(options.retry, 'options.retry', scheduler);
   const timeout =
     options?.timeout === undefined ? undefined : timeoutOption(options.timeout, 'options.timeout');
   const concurrency =
