@@ -99,6 +99,37 @@ export function optionalFunction<F>(value: F | undefined, argument: string): F |
   return value;
 }
 
+/** What `typeof` must say of each member a shape check names. */
+export type MemberTypes<O> = { readonly [K in keyof O]?: 'function' | 'string' | 'boolean' };
+
+/**
+ * Whether `value` is an object whose `members` have the given `typeof`. A check by shape rather than
+ * `instanceof`, so an object from another copy of a library (or another realm) passes too.
+ */
+export function hasMembers<O extends object>(value: unknown, members: MemberTypes<O>): value is O {
+  if (typeof value !== 'object' || value === null) return false;
+  for (const key in members) {
+    if (typeof (value as Record<string, unknown>)[key] !== members[key]) return false;
+  }
+  return true;
+}
+
+/**
+ * Checks an argument by shape (see {@link hasMembers}): a `TypeError` naming `argument`, what was
+ * `expected` and the value otherwise. Returns the value.
+ */
+export function objectWithMembers<O extends object>(
+  value: unknown,
+  members: MemberTypes<O>,
+  argument: string,
+  expected: string,
+): O {
+  if (!hasMembers(value, members)) {
+    throw new TypeError(`${argument} must be ${expected}, got ${describeValue(value)}.`);
+  }
+  return value;
+}
+
 /** Whether `value` counts something of which there is at least one: a safe integer `>= 1`. */
 export function isPositiveCount(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 1;

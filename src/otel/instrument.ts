@@ -6,7 +6,7 @@ import type {
 } from '@opentelemetry/api';
 import type { FlowMonitor } from 'rxjs-backpressure';
 import { dropReasons } from '../core/DropReason.js';
-import { describeValue } from '../core/validation.js';
+import { type MemberTypes, objectWithMembers } from '../core/validation.js';
 
 /**
  * What {@link instrument} returns: the hand that stops the reporting.
@@ -29,37 +29,15 @@ export interface Instrumentation {
 
 const circuitStates = ['closed', 'open', 'half-open'] as const;
 
-function checkMonitor(monitor: unknown): FlowMonitor {
-  const candidate = monitor as Partial<FlowMonitor> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.name !== 'string' ||
-    typeof candidate.snapshot !== 'function'
-  ) {
-    throw new TypeError(
-      `instrument(monitor, meter): monitor must be a FlowMonitor, got ${describeValue(monitor)}.`,
-    );
-  }
-  return candidate as FlowMonitor;
-}
+// Checked by shape, so a monitor or a meter from another installed copy of its package passes too.
+const monitorMembers: MemberTypes<FlowMonitor> = { name: 'string', snapshot: 'function' };
 
-function checkMeter(meter: unknown): Meter {
-  const candidate = meter as Partial<Meter> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.createObservableCounter !== 'function' ||
-    typeof candidate.createObservableGauge !== 'function' ||
-    typeof candidate.addBatchObservableCallback !== 'function' ||
-    typeof candidate.removeBatchObservableCallback !== 'function'
-  ) {
-    throw new TypeError(
-      `instrument(monitor, meter): meter must be an OpenTelemetry Meter (@opentelemetry/api 1.3 or later), got ${describeValue(meter)}.`,
-    );
-  }
-  return candidate as Meter;
-}
+const meterMembers: MemberTypes<Meter> = {
+  createObservableCounter: 'function',
+  createObservableGauge: 'function',
+  addBatchObservableCallback: 'function',
+  removeBatchObservableCallback: 'function',
+};
 
 /**
  * Reports a {@link FlowMonitor} to OpenTelemetry: registers observable instruments on `meter` that
@@ -99,8 +77,18 @@ function checkMeter(meter: unknown): Meter {
  * ```
  */
 export function instrument(monitor: FlowMonitor, meter: Meter): Instrumentation {
-  const watched = checkMonitor(monitor);
-  const checkedMeter = checkMeter(meter);
+  const watched = objectWithMembers(
+    monitor,
+    monitorMembers,
+    'instrument(monitor, meter): monitor',
+    'a FlowMonitor',
+  );
+  const checkedMeter = objectWithMembers(
+    meter,
+    meterMembers,
+    'instrument(monitor, meter): meter',
+    'an OpenTelemetry Meter (@opentelemetry/api 1.3 or later)',
+  );
   const counter = (name: string, description: string): MetricObservable =>
     checkedMeter.createObservableCounter(name, { description, unit: '{item}' });
   const gauge = (name: string, description: string, unit: string): MetricObservable =>

@@ -1,99 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
-import { BackpressureError, type HandshakeProvider, ServiceAtCapacityError } from 'rxjs-backpressure';
-import {
-  booleanOption,
-  describeValue,
-  isNonNegativeCount,
-  isPositiveCount,
-  numberOption,
-  optionsObject,
-  refuseUnknownKeys,
-} from '../core/validation.js';
+import { type HandshakeProvider, ServiceAtCapacityError } from 'rxjs-backpressure';
+import { describeValue } from '../core/validation.js';
 import { AbortListeners } from '../internal/AbortListeners.js';
-import { type BackoffPolicy, backoffDelay } from '../internal/backoffDelay.js';
 import { isAbortSignal } from '../internal/isAbortSignal.js';
-import { acquireScript, releaseScript, renewScript } from './internal/capacityScripts.js';
-import { checkClient } from './internal/checkClient.js';
-
-/**
- * Options of {@link DistributedCapacity}. Every one is checked when it is constructed; every process
- * sharing a `key` must use the same `capacity` and `leaseTtl`.
- *
- * @example
- * ```ts
- * import { Redis } from 'ioredis';
- * import type { DistributedCapacityOptions } from 'rxjs-backpressure/redis';
- *
- * const options: DistributedCapacityOptions<string, number> = {
- *   redis: new Redis(),
- *   key: 'capacity:geocoder',
- *   capacity: 8,
- *   handler: async (address, signal, token) =>
- *     (await fetch(`http://geo.internal/?q=${address}&fence=${token}`, { signal })).status,
- * };
- * ```
- */
-export interface DistributedCapacityOptions<Req, Res> {
-  /** The client for the lease scripts; a second connection (`redis.duplicate()`) waits for wake-ups. */
-  readonly redis: Redis;
-  /** The name of the shared capacity; its keys are `{key}:leases`, `{key}:token`, ... */
-  readonly key: string;
-  /** How many calls may run at once across every process: a positive safe integer. */
-  readonly capacity: number;
-  /**
-   * The work. `signal` aborts when the caller's does, or when this call's lease is lost (reason: a
-   * `BackpressureError` of code `'ERR_LEASE_LOST'`): stop then, another process may hold the slot.
-   * `token` is the lease's fencing token, larger than any handed out before: pass it to a downstream
-   * that can refuse writes carrying a token older than one it has seen.
-   */
-  readonly handler: (req: Req, signal: AbortSignal, token: number) => Promise<Res> | Res;
-  /**
-   * How long a lease lives without renewal, in ms: a positive integer, default 10,000. Leases of a
-   * running call are renewed every quarter of it; a crashed process's leases are free again after it;
-   * a server that comes back empty grants nothing for it (the epoch guard).
-   */
-  readonly leaseTtl?: number;
-  /**
-   * How long, in ms, this process may keep reusing a lease for its own queued work before handing the
-   * slot back: a non-negative integer, default 250. A lease freed by a call is offered on `credits$`
-   * and released if no call takes it by the next macrotask.
-   */
-  readonly reuseFor?: number;
-  /**
-   * The epoch guard (default `true`): after the server lost the leases (a restart without persistence,
-   * or the first use ever), nothing is granted for one `leaseTtl`. Turn it off only when a brief excess
-   * over `capacity` after such a restart is acceptable.
-   */
-  readonly epochGuard?: boolean;
-}
-
-/** A lease this process holds: running a call (`controller` set) or idle, ready for the next call. */
-interface Lease {
-  readonly token: number;
-  /** When it is first possible that the server let it expire (`Date.now()`), unless renewed before. */
-  deadline: number;
-  readonly acquiredAt: number;
-  controller: AbortController | undefined;
-  /** Found expired or gone: its slot may be someone else's now, so it is never released or reused. */
-  lost: boolean;
-}
-
-const optionKeys = ['redis', 'key', 'capacity', 'handler', 'leaseTtl', 'reuseFor', 'epochGuard'];
-const retryBackoff: BackoffPolicy = { initialDelay: 50, maxDelay: 2_000, factor: 2, jitter: 'full' };
-/**
- * Longest wait for a wake-up before asking again, which keeps this process's place in the queue (it
- * lives four times as long) and finds it queued afresh after a server restart lost the queue.
- */
-const maxWait = 250;
-
-function keyOf(value: unknown): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`options.key must be a non-empty string, got ${describeValue(value)}.`);
-  }
-  return value;
-}
+import type { DistributedCapacityOptions } from './DistributedCapacityOptions.js';
+import { HeldLeases } from './internal/HeldLeases.js';
+import type { Lease } from './internal/Lease.js';
+import { LeaseQueue } from './internal/LeaseQueue.js';
+import { LeaseScripts } from './internal/LeaseScripts.js';
+import { type CapacitySettings, resolveCapacityOptions } from './internal/resolveCapacityOptions.js';
 
 /**
  * A {@link HandshakeProvider} whose capacity is shared by every process that uses the same Redis `key`:
@@ -149,63 +64,25 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
    */
   readonly credits$: Observable<number>;
 
-  readonly #redis: Redis;
-  readonly #handler: (req: Req, signal: AbortSignal, token: number) => Promise<Res> | Res;
-  /** `[keys, args]` of every script call: the same for all of them but the last argument. */
-  readonly #script: { readonly keys: readonly string[]; readonly args: readonly (string | number)[] };
-  readonly #capacity: number;
-  readonly #ttl: number;
-  readonly #reuseFor: number;
-  readonly #waiter = randomUUID();
-  readonly #idle: Lease[] = [];
-  readonly #running = new Set<Lease>();
+  readonly #settings: CapacitySettings<Req, Res>;
+  readonly #leases: HeldLeases;
+  readonly #queue: LeaseQueue;
   readonly #aborts = new AbortListeners();
   #subscribers: readonly Subscriber<number>[] = [];
   #acquiring = false;
   #closed = false;
-  /** The connection that waits for wake-ups, opened on the first wait. */
-  #blocker: Redis | undefined;
-  #renewTimer: ReturnType<typeof setInterval> | undefined;
-  #releaseTimer: ReturnType<typeof setTimeout> | undefined;
   #acquired = 0;
-  #refused = 0;
 
   constructor(options: DistributedCapacityOptions<Req, Res>) {
-    const given = optionsObject(options, 'options');
-    refuseUnknownKeys(given, optionKeys, 'options');
-    this.#redis = checkClient(given.redis, 'options.redis');
-    const key = keyOf(given.key);
-    this.#capacity = numberOption(
-      given.capacity,
-      'options.capacity',
-      'a positive safe integer',
-      isPositiveCount,
-    );
-    if (typeof given.handler !== 'function') {
-      throw new TypeError(`options.handler must be a function, got ${describeValue(given.handler)}.`);
-    }
-    this.#handler = given.handler;
-    this.#ttl = numberOption(
-      given.leaseTtl ?? 10_000,
-      'options.leaseTtl',
-      'a positive integer of milliseconds',
-      (n) => Number.isSafeInteger(n) && n >= 4,
-    );
-    this.#reuseFor = numberOption(
-      given.reuseFor ?? 250,
-      'options.reuseFor',
-      'a non-negative integer of milliseconds',
-      isNonNegativeCount,
-    );
-    const guard = booleanOption(given.epochGuard ?? true, 'options.epochGuard');
-    const prefix = `{${key}}`;
-    this.#script = {
-      keys: [`${prefix}:leases`, `${prefix}:token`, `${prefix}:epoch`, `${prefix}:waiters`],
-      args: [prefix, this.#capacity, this.#ttl, guard ? 1 : 0],
-    };
+    const settings = resolveCapacityOptions(options);
+    const { redis, keys, capacity, leaseTtl } = settings;
+    const scripts = new LeaseScripts(redis, keys, capacity, leaseTtl, settings.epochGuard);
+    this.#settings = settings;
+    this.#leases = new HeldLeases(scripts, leaseTtl);
+    this.#queue = new LeaseQueue(redis, keys, scripts, leaseTtl);
     this.credits$ = new Observable<number>((subscriber) => {
       this.#subscribers = [...this.#subscribers, subscriber];
-      if (this.#idle.length > 0) subscriber.next(this.#idle.length);
+      if (this.#leases.idle > 0) subscriber.next(this.#leases.idle);
       return () => {
         this.#subscribers = this.#subscribers.filter((other) => other !== subscriber);
       };
@@ -214,12 +91,12 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
 
   /** How many calls may run at once across every process. */
   get capacity(): number {
-    return this.#capacity;
+    return this.#settings.capacity;
   }
 
   /** Calls running in this process. */
   get active(): number {
-    return this.#running.size;
+    return this.#leases.running;
   }
 
   /** Leases obtained by this process so far. */
@@ -232,7 +109,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
    * its place and is not counted): the fewer per lease acquired, the less contention.
    */
   get refused(): number {
-    return this.#refused;
+    return this.#queue.refused;
   }
 
   /**
@@ -240,10 +117,10 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
    * starts one background acquire (unless one is under way), announced on `credits$` when it succeeds.
    */
   isReady(): boolean {
-    if (this.#idle.length > 0) return true;
+    if (this.#leases.idle > 0) return true;
     if (!this.#acquiring && !this.#closed) {
       this.#acquiring = true;
-      void this.#acquire();
+      void this.#queue.next().then((lease) => this.#obtained(lease));
     }
     return false;
   }
@@ -257,15 +134,14 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
       throw new TypeError(`do(req, signal): signal must be an AbortSignal, got ${describeValue(signal)}.`);
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const lease = this.#idle.pop();
+    const lease = this.#leases.take();
     if (lease === undefined) {
       return Promise.reject(
-        new ServiceAtCapacityError({ capacity: this.#capacity, active: this.#running.size }),
+        new ServiceAtCapacityError({ capacity: this.#settings.capacity, active: this.#leases.running }),
       );
     }
     const controller = new AbortController();
     lease.controller = controller;
-    this.#running.add(lease);
     return this.#run(lease, req, controller, signal);
   }
 
@@ -278,7 +154,7 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
     const forward = (): void => controller.abort(signal?.reason);
     if (signal !== undefined) this.#aborts.add(signal, forward);
     try {
-      return await this.#handler(req, controller.signal, lease.token);
+      return await this.#settings.handler(req, controller.signal, lease.token);
     } finally {
       if (signal !== undefined) this.#aborts.delete(signal, forward);
       this.#settled(lease);
@@ -292,163 +168,50 @@ export class DistributedCapacity<Req, Res> implements HandshakeProvider<Req, Res
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const lease of this.#idle.splice(0)) this.#release(lease.token);
-    this.#blocker?.disconnect();
-    this.#blocker = undefined;
-    void this.#leaveQueue();
-  }
-
-  /** Takes this process out of the queue, and releases a lease handed to it meanwhile. */
-  async #leaveQueue(): Promise<void> {
-    const prefix = this.#script.args[0];
-    try {
-      // Without its marker the queue entry is skipped, so no slot is handed to a process gone.
-      await this.#redis.call('DEL', [`${prefix}:waiter:${this.#waiter}`]);
-      const handed = (await this.#redis.call('LPOP', [`${prefix}:wake:${this.#waiter}`, 100])) as
-        | string[]
-        | null;
-      for (const token of handed ?? []) this.#release(Number(token));
-    } catch {
-      // Unreachable: the queue entry and any lease handed over expire on their own.
-    }
+    this.#leases.releaseIdle();
+    void this.#queue.leave().then((handed) => {
+      for (const token of handed) this.#leases.release(token);
+    });
   }
 
   #settled(lease: Lease): void {
-    this.#running.delete(lease);
-    lease.controller = undefined;
+    this.#leases.settle(lease);
     if (lease.lost) {
-      this.#stopRenewingIfEmpty();
-      for (const subscriber of this.#subscribers) subscriber.next(1);
+      this.#announce();
       return;
     }
-    if (this.#closed || Date.now() - lease.acquiredAt >= this.#reuseFor) {
-      this.#release(lease.token);
+    if (this.#closed || Date.now() - lease.acquiredAt >= this.#settings.reuseFor) {
+      this.#leases.release(lease.token);
       // A hint, not a lease: whoever has more work asks isReady(), which queues for a slot again.
-      for (const subscriber of this.#subscribers) subscriber.next(1);
+      this.#announce();
       return;
     }
     this.#offer(lease);
   }
 
-  /** Makes `lease` idle here, tells `credits$`, and releases it if no call takes it by the next macrotask. */
+  /** Makes `lease` idle here (for a call that takes it by the next macrotask) and tells `credits$`. */
   #offer(lease: Lease): void {
-    this.#idle.push(lease);
-    this.#releaseTimer ??= setTimeout(() => {
-      this.#releaseTimer = undefined;
-      for (const idle of this.#idle.splice(0)) this.#release(idle.token);
-    });
-    this.#keepRenewing();
+    this.#leases.offer(lease);
+    this.#announce();
+  }
+
+  /** One credit on `credits$`. */
+  #announce(): void {
     for (const subscriber of this.#subscribers) subscriber.next(1);
   }
 
-  #release(token: number): void {
-    this.#stopRenewingIfEmpty();
-    // A release that fails leaves the lease to expire on its own, within leaseTtl.
-    releaseScript.run(this.#redis, this.#script.keys, [...this.#script.args, token]).catch(() => {});
-  }
-
-  #obtained(token: number, deadline: number): void {
-    this.#acquired++;
+  /**
+   * Ends the acquire, and only then offers the lease: a call the offer starts may end at once and ask
+   * `isReady()` for the next lease, which must start an acquire of its own.
+   */
+  #obtained(lease: Lease | undefined): void {
     this.#acquiring = false;
-    const lease: Lease = { token, deadline, acquiredAt: Date.now(), controller: undefined, lost: false };
+    if (lease === undefined) return;
+    this.#acquired++;
     if (this.#closed) {
-      this.#release(lease.token);
+      this.#leases.release(lease.token);
       return;
     }
     this.#offer(lease);
-  }
-
-  async #acquire(): Promise<void> {
-    let attempt = 0;
-    let delay = retryBackoff.initialDelay;
-    while (!this.#closed) {
-      try {
-        // #obtained ends the acquire, before the lease is offered: a call it starts may end, and ask
-        // for the next lease, before this loop would see it.
-        if (await this.#tryAcquire()) return;
-        attempt = 0;
-      } catch {
-        if (this.#closed) break;
-        attempt++;
-        delay = backoffDelay(retryBackoff, attempt, delay, Math.random);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-    this.#acquiring = false;
-  }
-
-  /** One acquire, and one wait for a wake-up if it was queued; resolves whether a lease was obtained. */
-  async #tryAcquire(): Promise<boolean> {
-    const { keys, args } = this.#script;
-    const sentAt = Date.now();
-    const answer = (await acquireScript.run(this.#redis, keys, [...args, this.#waiter, 4 * maxWait])) as [
-      number,
-      number,
-      number,
-    ];
-    const [token, wait, queued] = answer;
-    if (token > 0) {
-      this.#obtained(token, sentAt + (this.#ttl * 3) / 4);
-      return true;
-    }
-    if (queued === 1) this.#refused++;
-    if (this.#blocker === undefined) {
-      this.#blocker = this.#redis.duplicate();
-      this.#blocker.on('error', () => {});
-    }
-    const seconds = Math.min(Math.max(wait, 10), maxWait) / 1000;
-    const woken = (await this.#blocker.call('BLPOP', [`${args[0]}:wake:${this.#waiter}`, seconds])) as
-      | [string, string]
-      | null;
-    if (woken === null) return false;
-    // Handed over by a release: its expiry was set then, a moment ago; assume the least of it left.
-    this.#obtained(Number(woken[1]), Date.now() + this.#ttl / 2);
-    return true;
-  }
-
-  #keepRenewing(): void {
-    this.#renewTimer ??= setInterval(() => void this.#renew(), this.#ttl / 4);
-    this.#renewTimer.unref?.();
-  }
-
-  #stopRenewingIfEmpty(): void {
-    if (this.#renewTimer !== undefined && this.#idle.length === 0 && this.#running.size === 0) {
-      clearInterval(this.#renewTimer);
-      this.#renewTimer = undefined;
-    }
-  }
-
-  async #renew(): Promise<void> {
-    const now = Date.now();
-    const held = [...this.#running, ...this.#idle];
-    for (const lease of held) if (lease.deadline <= now) this.#lose(lease);
-    const live = held.filter((lease) => !lease.lost);
-    if (live.length === 0) return;
-    let lost: string[];
-    try {
-      lost = (await renewScript.run(this.#redis, this.#script.keys, [
-        ...this.#script.args,
-        ...live.map((lease) => lease.token),
-      ])) as string[];
-    } catch {
-      return; // Unreachable: the deadlines above abort the calls in time.
-    }
-    const gone = new Set(lost.map(Number));
-    for (const lease of live) {
-      if (gone.has(lease.token)) this.#lose(lease);
-      else lease.deadline = now + (this.#ttl * 3) / 4;
-    }
-  }
-
-  #lose(lease: Lease): void {
-    lease.lost = true;
-    const index = this.#idle.indexOf(lease);
-    if (index >= 0) this.#idle.splice(index, 1);
-    if (lease.controller !== undefined && !lease.controller.signal.aborted) {
-      lease.controller.abort(
-        new BackpressureError('ERR_LEASE_LOST', `The lease with fencing token ${lease.token} was lost.`),
-      );
-    }
-    this.#stopRenewingIfEmpty();
   }
 }

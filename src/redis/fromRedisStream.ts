@@ -1,138 +1,14 @@
 import type { Redis } from 'ioredis';
 import { Observable } from 'rxjs';
 import type { CreditSource } from 'rxjs-backpressure';
-import {
-  booleanOption,
-  describeValue,
-  isPositiveCount,
-  numberOption,
-  optionalFunction,
-  optionsObject,
-  refuseUnknownKeys,
-} from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { DistributedCapacity } from './DistributedCapacity.js';
 import { checkClient } from './internal/checkClient.js';
-import { StreamConsumer, type StreamSettings } from './internal/StreamConsumer.js';
-import type { RedisDeadLetter, RedisStreamDelivery } from './RedisStreamDelivery.js';
-
-/**
- * Options of {@link fromRedisStream}. Every one is checked when `fromRedisStream` is called.
- *
- * @example
- * ```ts
- * import type { RedisStreamOptions } from 'rxjs-backpressure/redis';
- *
- * const options: RedisStreamOptions = {
- *   stream: 'orders',
- *   group: 'shipping',
- *   consumer: `worker-${process.pid}`,
- *   claimIdle: 30_000,
- *   maxDeliveries: 5,
- *   onDeadLetter: (entry) => console.error('dead letter', entry.id),
- * };
- * ```
- */
-export interface RedisStreamOptions {
-  /** The stream's key. */
-  readonly stream: string;
-  /** The consumer group. */
-  readonly group: string;
-  /** This consumer's name in the group: unique per process (a crashed one's entries are reclaimed). */
-  readonly consumer: string;
-  /**
-   * Creates the group (and the stream) when missing, reading from the stream's first entry, also after
-   * a server that lost its data comes back. Default `true`; with `false` a missing group is an error.
-   */
-  readonly createGroup?: boolean;
-  /**
-   * The longest one blocking read waits for new entries, in ms: a positive integer. Default 1,000.
-   * Unsubscribing ends a waiting read at once (`CLIENT UNBLOCK`), so this bounds only how long the
-   * consumer goes without looking for idle entries to reclaim.
-   */
-  readonly block?: number;
-  /**
-   * Entries pending longer than this (ms) with any consumer, dead or alive, are reclaimed by this one,
-   * within its credit; checked every `claimIdle / 2`. A positive integer, or `Infinity` to never
-   * reclaim. Default 30,000. Keep it well above the time one entry takes to process.
-   */
-  readonly claimIdle?: number;
-  /**
-   * An entry reclaimed after this many deliveries is moved to `deadLetterStream` instead of delivered
-   * again: a positive integer, or `Infinity` (the default) to redeliver for ever.
-   */
-  readonly maxDeliveries?: number;
-  /**
-   * Where dead letters go, each with the fields `x-source-id`, `x-deliveries` and `x-group` before the
-   * entry's own. Default: `${stream}:dead`.
-   */
-  readonly deadLetterStream?: string;
-  /** Told of every entry moved to the dead-letter stream (after the move). */
-  readonly onDeadLetter?: (entry: RedisDeadLetter) => void;
-  /**
-   * Makes `ack()` fenced: it acknowledges only while this consumer still owns the entry (one Lua script
-   * per ack; it costs throughput). Default `false`: a plain `XACK`.
-   */
-  readonly fenced?: boolean;
-}
-
-const optionKeys = [
-  'stream',
-  'group',
-  'consumer',
-  'createGroup',
-  'block',
-  'claimIdle',
-  'maxDeliveries',
-  'deadLetterStream',
-  'onDeadLetter',
-  'fenced',
-];
-
-function keyOption(value: unknown, argument: string): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`${argument} must be a non-empty string, got ${describeValue(value)}.`);
-  }
-  return value;
-}
-
-const positiveIntegerOrInfinity = (value: number): boolean =>
-  isPositiveCount(value) || value === Number.POSITIVE_INFINITY;
-
-function settingsOf(options: RedisStreamOptions): StreamSettings {
-  const given = optionsObject(options, 'options');
-  refuseUnknownKeys(given, optionKeys, 'options');
-  const stream = keyOption(given.stream, 'options.stream');
-  const claimIdle = numberOption(
-    given.claimIdle ?? 30_000,
-    'options.claimIdle',
-    'a positive integer of milliseconds or Infinity',
-    positiveIntegerOrInfinity,
-  );
-  return {
-    stream,
-    group: keyOption(given.group, 'options.group'),
-    consumer: keyOption(given.consumer, 'options.consumer'),
-    createGroup: booleanOption(given.createGroup ?? true, 'options.createGroup'),
-    block: numberOption(
-      given.block ?? 1_000,
-      'options.block',
-      'a positive integer of milliseconds',
-      isPositiveCount,
-    ),
-    claimIdle,
-    maxDeliveries: numberOption(
-      given.maxDeliveries ?? Number.POSITIVE_INFINITY,
-      'options.maxDeliveries',
-      'a positive integer or Infinity',
-      positiveIntegerOrInfinity,
-    ),
-    deadLetterStream: keyOption(given.deadLetterStream ?? `${stream}:dead`, 'options.deadLetterStream'),
-    onDeadLetter: optionalFunction(given.onDeadLetter, 'options.onDeadLetter'),
-    fenced: booleanOption(given.fenced ?? false, 'options.fenced'),
-  };
-}
+import { resolveStreamOptions } from './internal/resolveStreamOptions.js';
+import { StreamConsumer } from './internal/StreamConsumer.js';
+import type { RedisStreamDelivery } from './RedisStreamDelivery.js';
+import type { RedisStreamOptions } from './RedisStreamOptions.js';
 
 /**
  * Reads a Redis stream through a consumer group, as fast as `credits` allow and no faster: the worker
@@ -194,7 +70,7 @@ export function fromRedisStream(
   credits: CreditSource,
 ): Observable<RedisStreamDelivery> {
   const client = checkClient(redis, 'redis');
-  const settings = settingsOf(options);
+  const settings = resolveStreamOptions(options);
   if (credits instanceof DistributedCapacity) {
     // Its credits$ only wakes withHandshake (and only once someone asked isReady()): read from it, the
     // consumer would wait for ever.

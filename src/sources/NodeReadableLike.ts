@@ -1,3 +1,5 @@
+import type { NodeStreamLike } from './internal/NodeStreamLike.js';
+
 /**
  * What {@link pullFrom} uses of a Node.js readable stream: `read()` one chunk at a time, the
  * `'readable'`, `'end'`, `'error'` and `'close'` events, and `destroy()` when the output is unsubscribed.
@@ -12,12 +14,8 @@
  * const log: NodeReadableLike = createReadStream('access.log', { encoding: 'utf8' });
  * ```
  */
-export interface NodeReadableLike {
+export interface NodeReadableLike extends NodeStreamLike {
   read(): unknown;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
-  destroy?(): unknown;
   readonly readableEnded?: boolean;
-  readonly destroyed?: boolean;
   readonly errored?: unknown;
 }

@@ -1,3 +1,5 @@
+import type { NodeStreamLike } from './internal/NodeStreamLike.js';
+
 /**
  * What {@link writeTo} uses of a Node.js writable stream: `write()` and its `false` answer, `end()`,
  * the `'drain'`, `'finish'`, `'error'` and `'close'` events, and `destroy()` on teardown. Every
@@ -12,12 +14,8 @@
  * const out: NodeWritableLike = createWriteStream('out.txt');
  * ```
  */
-export interface NodeWritableLike {
+export interface NodeWritableLike extends NodeStreamLike {
   write(chunk: unknown): boolean;
   end(): unknown;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
-  destroy?(): unknown;
   readonly writableEnded?: boolean;
-  readonly destroyed?: boolean;
 }

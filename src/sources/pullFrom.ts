@@ -1,18 +1,23 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { CreditSource } from '../core/CreditProvider.js';
-import { type DropReason, zeroPerReason } from '../core/DropReason.js';
 import type { ReadinessProvider } from '../core/ReadinessProvider.js';
 import { describeValue, optionsObject, refuseUnknownKeys } from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
-import { BackpressureError } from '../errors/BackpressureError.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { ReadinessDemand } from '../internal/ReadinessDemand.js';
-import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { StallWatch } from '../internal/StallWatch.js';
 import { subscribeCredits } from '../internal/subscribeCredits.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
 import { monitorOption } from '../monitor/monitorOption.js';
-import { listenTo } from './internal/listenTo.js';
+import { CountedReads } from './internal/CountedReads.js';
+import { hasMethods } from './internal/hasMethods.js';
+import { pullProbe } from './internal/pullProbe.js';
+import { pullStall, pullWait } from './internal/pullWait.js';
+import type { Demand, OpenReader, Reader } from './internal/Reader.js';
+import { readAsyncIterable } from './internal/readAsyncIterable.js';
+import { readIterable } from './internal/readIterable.js';
+import { readNodeStream } from './internal/readNodeStream.js';
+import { readWebStream } from './internal/readWebStream.js';
 import type { NodeReadableLike } from './NodeReadableLike.js';
 import type { PullFromOptions } from './PullFromOptions.js';
 
@@ -29,319 +34,6 @@ import type { PullFromOptions } from './PullFromOptions.js';
  */
 export type PullSource<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T> | NodeReadableLike;
 
-/** What the readers spend: counted credit, or a {@link ReadinessDemand} that answers 1 while ready. */
-interface ReadCredit {
-  readonly outstanding: number;
-  admit(): void;
-}
-
-/** Outstanding credit, plus whether the credit signal has ended (no more grants will come). */
-interface Demand {
-  readonly credit: ReadCredit;
-  signalEnded: boolean;
-}
-
-/** One subscription's hold on the source. */
-interface Reader {
-  /** Reads while credit lasts; completes the output once credit is exhausted for good. */
-  drain(): void;
-  /** Lets go of the source: return() / cancel() / destroy(), unless it ended by itself. */
-  release(): void;
-}
-
-type OpenReader<T> = (subscriber: Subscriber<T>, demand: Demand) => Reader;
-
-const exhausted = (demand: Demand): boolean => demand.signalEnded && demand.credit.outstanding === 0;
-
-function notAResult(result: unknown): TypeError | undefined {
-  return typeof result === 'object' && result !== null
-    ? undefined
-    : new TypeError(
-        `pullFrom(source): the iterator's next() must return an object, got ${describeValue(result)}.`,
-      );
-}
-
-const arrayValues = Array.prototype[Symbol.iterator];
-
-/** `iterable` itself when it is an array read through the array iterator, which indexing stands in for. */
-function plainArray<T>(iterable: Iterable<T>): readonly T[] | undefined {
-  return Array.isArray(iterable) && iterable[Symbol.iterator] === arrayValues ? iterable : undefined;
-}
-
-function readIterable<T>(iterable: Iterable<T>): OpenReader<T> {
-  return (subscriber, demand) => {
-    // A plain array is read by index, as from(array) reads it, with no iterator result per item.
-    const array = plainArray(iterable);
-    let index = 0;
-    const iterator = array === undefined ? iterable[Symbol.iterator]() : undefined;
-    let ended = false;
-    let draining = false;
-    // A loop, never recursion: a grant made inside the downstream `next` lands in the loop running below it.
-    const drain = (): void => {
-      if (draining || ended) return;
-      draining = true;
-      try {
-        while (!subscriber.closed && demand.credit.outstanding > 0) {
-          if (array !== undefined) {
-            if (index >= array.length) {
-              ended = true;
-              subscriber.complete();
-              return;
-            }
-            demand.credit.admit();
-            subscriber.next(array[index++] as T);
-            continue;
-          }
-          let result: IteratorResult<T>;
-          try {
-            result = (iterator as Iterator<T>).next();
-          } catch (error) {
-            ended = true;
-            subscriber.error(error);
-            return;
-          }
-          const invalid = notAResult(result);
-          if (invalid !== undefined || result.done === true) {
-            ended = true;
-            if (invalid === undefined) subscriber.complete();
-            else subscriber.error(invalid);
-            return;
-          }
-          demand.credit.admit();
-          subscriber.next(result.value);
-        }
-        if (exhausted(demand)) subscriber.complete();
-      } finally {
-        draining = false;
-      }
-    };
-    return {
-      drain,
-      release: () => {
-        if (ended) return;
-        ended = true;
-        if (typeof iterator?.return !== 'function') return;
-        try {
-          iterator.return();
-        } catch (error) {
-          reportUnhandledError(error);
-        }
-      },
-    };
-  };
-}
-
-/** A source read one promise at a time: an async iterator, or a web stream's reader. */
-interface AsyncPull<T> {
-  next(): PromiseLike<IteratorResult<T>> | IteratorResult<T>;
-  /** Called once when the source ended by itself (done or error). */
-  ended(): void;
-  /** Called once when the consumer leaves first. */
-  cancel(): void;
-}
-
-function readAsync<T>(subscriber: Subscriber<T>, demand: Demand, pull: AsyncPull<T>): Reader {
-  let ended = false;
-  let pending = false;
-  const fail = (error: unknown): void => {
-    pending = false;
-    // The consumer left while this read was pending: it asked for nothing more, so there is nowhere to go.
-    if (ended) return;
-    ended = true;
-    pull.ended();
-    subscriber.error(error);
-  };
-  const receive = (result: IteratorResult<T>): void => {
-    pending = false;
-    if (ended) return;
-    const invalid = notAResult(result);
-    if (invalid !== undefined) {
-      fail(invalid);
-    } else if (result.done === true) {
-      ended = true;
-      pull.ended();
-      subscriber.complete();
-    } else {
-      subscriber.next(result.value);
-      drain();
-    }
-  };
-  // At most one read pending: the next one starts only once the last one has settled.
-  const drain = (): void => {
-    if (pending || ended || subscriber.closed) return;
-    if (demand.credit.outstanding > 0) {
-      pending = true;
-      demand.credit.admit();
-      let result: PromiseLike<IteratorResult<T>> | IteratorResult<T>;
-      try {
-        result = pull.next();
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      Promise.resolve(result).then(receive, fail);
-    } else if (exhausted(demand)) {
-      subscriber.complete();
-    }
-  };
-  return {
-    drain,
-    release: () => {
-      if (ended) return;
-      ended = true;
-      pull.cancel();
-    },
-  };
-}
-
-function readAsyncIterable<T>(iterable: AsyncIterable<T>): OpenReader<T> {
-  return (subscriber, demand) => {
-    const iterator = iterable[Symbol.asyncIterator]();
-    return readAsync(subscriber, demand, {
-      next: () => iterator.next(),
-      ended: () => undefined,
-      cancel: () => {
-        if (typeof iterator.return !== 'function') return;
-        try {
-          Promise.resolve(iterator.return()).then(undefined, reportUnhandledError);
-        } catch (error) {
-          reportUnhandledError(error);
-        }
-      },
-    });
-  };
-}
-
-function readWebStream<T>(stream: ReadableStream<T>): OpenReader<T> {
-  return (subscriber, demand) => {
-    const reader = stream.getReader();
-    const releaseLock = (): void => reader.releaseLock();
-    return readAsync(subscriber, demand, {
-      next: () => reader.read() as Promise<IteratorResult<T>>,
-      ended: releaseLock,
-      cancel: () => {
-        reader.cancel().then(releaseLock, (error: unknown) => {
-          releaseLock();
-          reportUnhandledError(error);
-        });
-      },
-    });
-  };
-}
-
-function readNodeStream<T>(stream: NodeReadableLike): OpenReader<T> {
-  return (subscriber, demand) => {
-    let ended = false;
-    let draining = false;
-    let detach = (): void => undefined;
-    const end = (): void => {
-      ended = true;
-      detach();
-    };
-    const onEnd = (): void => {
-      end();
-      subscriber.complete();
-    };
-    const onError = (error: unknown): void => {
-      end();
-      subscriber.error(error);
-    };
-    const onClose = (): void => {
-      end();
-      subscriber.error(
-        new BackpressureError(
-          'ERR_STREAM_PREMATURE_CLOSE',
-          'pullFrom(source): the Node.js stream closed before it ended.',
-        ),
-      );
-    };
-    // Listening to 'readable' pauses the stream: it then fills only its own buffer (highWaterMark), and
-    // read() hands over one chunk per credit.
-    function drain(): void {
-      if (draining || ended) return;
-      draining = true;
-      try {
-        while (!subscriber.closed && demand.credit.outstanding > 0) {
-          let chunk: unknown;
-          try {
-            chunk = stream.read();
-          } catch (error) {
-            onError(error);
-            return;
-          }
-          if (chunk === null) break;
-          demand.credit.admit();
-          subscriber.next(chunk as T);
-        }
-        if (exhausted(demand)) subscriber.complete();
-      } finally {
-        draining = false;
-      }
-    }
-    const release = (): void => {
-      if (ended) return;
-      end();
-      if (typeof stream.destroy === 'function') stream.destroy();
-    };
-
-    if (stream.readableEnded === true) {
-      ended = true;
-      subscriber.complete();
-    } else if (stream.destroyed === true) {
-      if (stream.errored !== null && stream.errored !== undefined) onError(stream.errored);
-      else onClose();
-    } else {
-      detach = listenTo(stream, { readable: drain, end: onEnd, error: onError, close: onClose });
-    }
-    return { drain, release };
-  };
-}
-
-/** What a pullFrom without credit waits for, or `undefined` when it may read. */
-function creditWait(outstanding: number, signalEnded: boolean): string | undefined {
-  return outstanding > 0 || signalEnded ? undefined : 'no credit';
-}
-
-function readinessWait(provider: ReadinessProvider): string | undefined {
-  try {
-    return provider.isReady() ? undefined : 'a consumer that is not ready';
-  } catch {
-    return 'a consumer whose isReady() throws';
-  }
-}
-
-function stallOf(waitingFor: string | undefined): string | undefined {
-  if (waitingFor === undefined) return undefined;
-  return `pullFrom stalled: its source has not ended and it has ${waitingFor}. Did a step between pullFrom and the code that grants drop or merge items (filter, skip, bufferCount), so their credit never came back? Close the loop without counting: pullFrom(source, stage).pipe(..., stage) with stage = mergeMapWithCredits(work)`;
-}
-
-/** A monitored pullFrom's demand: the same, counting every read for the monitor's ledger. */
-class CountedReads implements ReadCredit {
-  readonly #demand: ReadCredit;
-  received = 0;
-  readonly buffered = 0;
-  readonly dropped = noDrops;
-
-  constructor(demand: ReadCredit) {
-    this.#demand = demand;
-  }
-
-  get delivered(): number {
-    return this.received;
-  }
-
-  get outstanding(): number {
-    return this.#demand.outstanding;
-  }
-
-  admit(): void {
-    this.received++;
-    this.#demand.admit();
-  }
-}
-
-const noDrops: Readonly<Record<DropReason, number>> = Object.freeze(zeroPerReason());
-
 /** Told by shape: `isReady()` beside `credits$` (a HandshakeProvider, a CreditStage, which is a function). */
 function isReadinessProvider(credits: unknown): credits is ReadinessProvider {
   return (
@@ -352,22 +44,17 @@ function isReadinessProvider(credits: unknown): credits is ReadinessProvider {
   );
 }
 
-function hasMethod(value: object, key: PropertyKey): boolean {
-  return typeof (value as Record<PropertyKey, unknown>)[key] === 'function';
-}
-
+/** The reader for the kind of `source`, one in `./internal/` for each. */
 function openerFor<T>(source: PullSource<T>): OpenReader<T> {
   if (typeof source === 'object' && source !== null) {
-    if (hasMethod(source, 'getReader')) return readWebStream(source as ReadableStream<T>);
+    if (hasMethods(source, 'getReader')) return readWebStream(source as ReadableStream<T>);
     // Before the async-iterable test: a Node stream is async-iterable too, but that iterator cannot be
     // cancelled while a read is pending.
-    if (hasMethod(source, 'read') && hasMethod(source, 'on') && hasMethod(source, 'removeListener')) {
-      return readNodeStream(source as NodeReadableLike);
-    }
-    if (hasMethod(source, Symbol.asyncIterator)) return readAsyncIterable(source as AsyncIterable<T>);
+    if (hasMethods(source, 'read', 'on', 'removeListener')) return readNodeStream(source as NodeReadableLike);
+    if (hasMethods(source, Symbol.asyncIterator)) return readAsyncIterable(source as AsyncIterable<T>);
   }
   if (
-    (typeof source === 'object' && source !== null && hasMethod(source, Symbol.iterator)) ||
+    (typeof source === 'object' && source !== null && hasMethods(source, Symbol.iterator)) ||
     typeof source === 'string'
   ) {
     return readIterable(source as Iterable<T>);
@@ -464,28 +151,9 @@ export function pullFrom<T>(
     // Counting reads costs a call per item: only a monitored pullFrom pays it.
     const reads = monitor === undefined ? undefined : new CountedReads(counted);
     const demand: Demand = { credit: reads ?? counted, signalEnded: false };
-    const waitsFor = (): string | undefined =>
-      readiness === undefined
-        ? creditWait(demand.credit.outstanding, demand.signalEnded)
-        : readinessWait(readiness);
-    if (reads !== undefined) {
-      const probe = {
-        ledger: reads,
-        bufferSize: 0,
-        credit: {
-          get outstanding() {
-            return waitsFor() === undefined ? 1 : 0;
-          },
-        },
-        source: {
-          get open() {
-            return !subscriber.closed;
-          },
-        },
-        consumer: readiness,
-      };
-      if (monitor?.watchStage(subscriber, probe) === false) return;
-    }
+    const waitsFor = (): string | undefined => pullWait(demand, readiness);
+    const probe = reads === undefined ? undefined : pullProbe(reads, waitsFor, subscriber, readiness);
+    if (probe !== undefined && monitor?.watchStage(subscriber, probe) === false) return;
     try {
       reader = open(subscriber, demand);
     } catch (error) {
@@ -495,7 +163,7 @@ export function pullFrom<T>(
     const opened = reader;
     // Registered before the credit signal starts, so a synchronous unsubscription releases at once.
     subscriber.add(() => opened.release());
-    subscriber.add(new StallWatch(() => (subscriber.closed ? undefined : stallOf(waitsFor()))));
+    subscriber.add(new StallWatch(() => (subscriber.closed ? undefined : pullStall(waitsFor()))));
     if (counted instanceof ReadinessDemand) {
       subscribeSafely(signal, subscriber, {
         next: () => {

@@ -2,12 +2,12 @@ import type { Readable } from 'node:stream';
 import { Subscription } from 'rxjs';
 import type { BridgeOptions, BridgeSource } from '../core/BridgeOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
-import { askFor, type CreditBridge, creditBridge } from './internal/creditBridge.js';
+import { BridgeDemand } from './internal/BridgeDemand.js';
+import { type CreditBridge, creditBridge } from './internal/creditBridge.js';
 import type { NodeObjectReadable } from './NodeObjectReadable.js';
 
-/** Holds an error back until the stream's buffer is read, since destroy() would discard the buffer. */
-interface HeldError {
-  readonly error: unknown;
+function destroyWith(readable: Readable, error: unknown): void {
+  readable.destroy(error as Error);
 }
 
 type CreditedReadableClass = new <T>(bridge: CreditBridge<T>) => Readable;
@@ -31,13 +31,14 @@ function creditedReadableClass(): CreditedReadableClass {
   creditedReadable = class CreditedReadable<T> extends NodeReadable {
     readonly #bridge: CreditBridge<T>;
     readonly #subscription = new Subscription();
+    // destroy() discards the buffer: the demand holds an error back until the items before it are read.
+    readonly #demand: BridgeDemand<T, Readable>;
     #subscribed = false;
-    #requested = 0;
-    #heldError: HeldError | undefined;
 
     constructor(bridge: CreditBridge<T>) {
       super({ objectMode: true, highWaterMark: bridge.highWaterMark });
       this.#bridge = bridge;
+      this.#demand = new BridgeDemand(bridge, destroyWith);
     }
 
     override _read(): void {
@@ -45,7 +46,7 @@ function creditedReadableClass(): CreditedReadableClass {
         this.#subscribed = true;
         subscribeSafely(this.#bridge.output, this.#subscription, {
           next: (item) => {
-            this.#requested--;
+            this.#demand.arrived();
             if (item === null) {
               this.destroy(
                 new TypeError(
@@ -56,19 +57,14 @@ function creditedReadableClass(): CreditedReadableClass {
               this.push(item);
             }
           },
-          error: (error) => {
-            if (this.readableLength === 0) this.destroy(error as Error);
-            else this.#heldError = { error };
-          },
+          error: (error) => this.#demand.error(this, error, this.readableLength === 0),
           complete: () => this.push(null),
         });
       }
       // Node calls _read again only after a push, and sometimes calls it with a full buffer: such a call
       // still asks for one item, or the stream would stall.
-      const wanted = Math.max(this.readableHighWaterMark - this.readableLength, 1) - this.#requested;
-      if (wanted > 0 && !this.#subscription.closed && this.#heldError === undefined) {
-        this.#requested += wanted;
-        askFor(this.#bridge, wanted);
+      if (!this.#subscription.closed) {
+        this.#demand.askForRoom(Math.max(this.readableHighWaterMark - this.readableLength, 1));
       }
     }
 
@@ -76,9 +72,7 @@ function creditedReadableClass(): CreditedReadableClass {
     // the place to notice that the items before a held error have all been taken.
     override read(size?: number): unknown {
       const chunk: unknown = super.read(size);
-      if (this.#heldError !== undefined && this.readableLength === 0 && !this.destroyed) {
-        this.destroy(this.#heldError.error as Error);
-      }
+      this.#demand.failIfHeld(this, this.readableLength === 0 && !this.destroyed);
       return chunk;
     }
 

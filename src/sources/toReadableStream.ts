@@ -1,7 +1,12 @@
 import { Subscription } from 'rxjs';
 import type { BridgeOptions, BridgeSource } from '../core/BridgeOptions.js';
 import { subscribeSafely } from '../internal/subscribeSafely.js';
-import { askFor, creditBridge } from './internal/creditBridge.js';
+import { BridgeDemand } from './internal/BridgeDemand.js';
+import { creditBridge } from './internal/creditBridge.js';
+
+function failStream(controller: ReadableStreamDefaultController<unknown>, error: unknown): void {
+  controller.error(error);
+}
 
 /**
  * Turns a pipeline into a WHATWG `ReadableStream` whose queue drives demand: each `pull()` requests
@@ -29,11 +34,10 @@ import { askFor, creditBridge } from './internal/creditBridge.js';
 export function toReadableStream<T>(source: BridgeSource<T>, options?: BridgeOptions<T>): ReadableStream<T> {
   const bridge = creditBridge(source, options, 'toReadableStream');
   const subscription = new Subscription();
-  let requested = 0;
+  // controller.error() discards the queue: the demand holds an error back until the items before it are read.
+  const demand = new BridgeDemand<T, ReadableStreamDefaultController<T>>(bridge, failStream);
   let ended = false;
   let arrived: (() => void) | undefined;
-  // controller.error() discards the queue: the error waits until the items before it have been read.
-  let heldError: { readonly error: unknown } | undefined;
   const wake = (): void => {
     const resolve = arrived;
     arrived = undefined;
@@ -44,14 +48,13 @@ export function toReadableStream<T>(source: BridgeSource<T>, options?: BridgeOpt
       start: (controller) => {
         subscribeSafely(bridge.output, subscription, {
           next: (item) => {
-            requested--;
+            demand.arrived();
             controller.enqueue(item);
             wake();
           },
           error: (error) => {
             ended = true;
-            if (controller.desiredSize === bridge.highWaterMark) controller.error(error);
-            else heldError = { error };
+            demand.error(controller, error, controller.desiredSize === bridge.highWaterMark);
             wake();
           },
           complete: () => {
@@ -63,18 +66,11 @@ export function toReadableStream<T>(source: BridgeSource<T>, options?: BridgeOpt
       },
       pull: (controller) => {
         // pull() runs after every read, so this is where the queue is seen empty at last.
-        if (heldError !== undefined) {
-          if (controller.desiredSize === bridge.highWaterMark) controller.error(heldError.error);
-          return undefined;
-        }
-        const wanted = (controller.desiredSize ?? 0) - requested;
-        if (wanted > 0) {
-          requested += wanted;
-          askFor(bridge, wanted);
-        }
+        if (demand.failIfHeld(controller, controller.desiredSize === bridge.highWaterMark)) return undefined;
+        demand.askForRoom(controller.desiredSize ?? 0);
         // The stream calls pull() again only after this settles: settle it when something arrives, so
         // it asks again then rather than at once (which would request the same room twice).
-        if (ended || requested === 0) return undefined;
+        if (ended || demand.settled) return undefined;
         return new Promise<void>((resolve) => {
           arrived = resolve;
         });

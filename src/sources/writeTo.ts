@@ -1,149 +1,30 @@
-import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import type { BridgeSource } from '../core/BridgeOptions.js';
 import type { BufferOptions } from '../core/BufferOptions.js';
 import type { ReadinessProvider } from '../core/ReadinessProvider.js';
 import { describeValue } from '../core/validation.js';
-import { BackpressureError } from '../errors/BackpressureError.js';
-import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
-import { subscribeSafely } from '../internal/subscribeSafely.js';
-import { askFor, type CreditBridge, creditBridge } from './internal/creditBridge.js';
-import { listenTo } from './internal/listenTo.js';
+import { creditBridge } from './internal/creditBridge.js';
+import { hasMethods } from './internal/hasMethods.js';
+import type { Sink } from './internal/Sink.js';
+import { writeToNode } from './internal/writeToNode.js';
+import { writeToWeb } from './internal/writeToWeb.js';
 import type { NodeWritableLike } from './NodeWritableLike.js';
 
-type Sink<T> = (bridge: CreditBridge<T>, subscriber: Subscriber<never>) => void;
-
-function hasMethod(value: object, key: string): boolean {
-  return typeof (value as Record<string, unknown>)[key] === 'function';
-}
-
-function writeToNode<T>(writable: NodeWritableLike): Sink<T> {
-  return (bridge, subscriber) => {
-    if (writable.destroyed === true || writable.writableEnded === true) {
-      subscriber.error(
-        new BackpressureError(
-          'ERR_STREAM_ENDED',
-          'writeTo(writable): the Node.js stream has already ended or been destroyed; nothing more can be written.',
-        ),
-      );
-      return;
-    }
-    let finished = false;
-    let waitingForDrain = false;
-    let stopListening = (): void => undefined;
-    const detach = (): void => {
-      finished = true;
-      stopListening();
-    };
-    const onDrain = (): void => {
-      if (!waitingForDrain) return;
-      waitingForDrain = false;
-      askFor(bridge, 1);
-    };
-    const onFinish = (): void => {
-      detach();
-      subscriber.complete();
-    };
-    const onError = (error: unknown): void => {
-      detach();
-      subscriber.error(error);
-    };
-    const onClose = (): void => {
-      detach();
-      subscriber.error(
-        new BackpressureError(
-          'ERR_STREAM_PREMATURE_CLOSE',
-          'writeTo(writable): the Node.js stream closed before it finished.',
-        ),
-      );
-    };
-    stopListening = listenTo(writable, { drain: onDrain, finish: onFinish, error: onError, close: onClose });
-    subscriber.add(() => {
-      if (finished) return;
-      detach();
-      if (typeof writable.destroy === 'function') writable.destroy();
-    });
-    // Granted before the source starts, so a synchronous source finds its first credit already there.
-    askFor(bridge, 1);
-    subscribeSafely(bridge.output, subscriber, {
-      next: (item) => {
-        let hasRoom: boolean;
-        try {
-          hasRoom = writable.write(item);
-        } catch (error) {
-          subscriber.error(error);
-          return;
-        }
-        if (hasRoom) askFor(bridge, 1);
-        else waitingForDrain = true;
-      },
-      error: (error) => subscriber.error(error),
-      complete: () => writable.end(),
-    });
-  };
-}
-
-function writeToWeb<T>(writable: WritableStream<T>): Sink<T> {
-  return (bridge, subscriber) => {
-    const writer = writable.getWriter();
-    let settled = false;
-    let abortReason: unknown;
-    const grantWhenReady = (): void => {
-      if ((writer.desiredSize ?? 0) > 0) {
-        askFor(bridge, 1);
-        return;
-      }
-      writer.ready.then(
-        () => {
-          if (!settled) askFor(bridge, 1);
-        },
-        // A failed stream rejects ready, write() and closed alike: closed alone carries the error out.
-        () => undefined,
-      );
-    };
-    writer.closed.then(undefined, (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      writer.releaseLock();
-      subscriber.error(error);
-    });
-    subscriber.add(() => {
-      if (settled) return;
-      settled = true;
-      writer.abort(abortReason).then(
-        () => writer.releaseLock(),
-        (error: unknown) => {
-          writer.releaseLock();
-          reportUnhandledError(error);
-        },
-      );
-    });
-    grantWhenReady();
-    subscribeSafely(bridge.output, subscriber, {
-      next: (item) => {
-        writer.write(item).then(undefined, () => undefined);
-        grantWhenReady();
-      },
-      error: (error) => {
-        abortReason = error;
-        subscriber.error(error);
-      },
-      complete: () => {
-        writer.close().then(
-          () => {
-            if (settled) return;
-            settled = true;
-            writer.releaseLock();
-            subscriber.complete();
-          },
-          () => undefined,
-        );
-      },
-    });
-  };
-}
-
 const factoryForm = 'writeTo(writable, (credits) => pullFrom(producer, credits))';
+
+/** The sink for the kind of `writable`, one in `./internal/` for each. */
+function sinkFor<T>(writable: NodeWritableLike | WritableStream<T>): Sink<T> {
+  if (typeof writable === 'object' && writable !== null) {
+    if (hasMethods(writable, 'getWriter')) return writeToWeb(writable as WritableStream<T>);
+    if (hasMethods(writable, 'write', 'end', 'on', 'removeListener')) {
+      return writeToNode(writable as NodeWritableLike);
+    }
+  }
+  throw new TypeError(
+    `writeTo(writable): writable must be a Node.js Writable or a WritableStream, got ${describeValue(writable)}.`,
+  );
+}
 
 /**
  * A sink: writes every item of the source into a Node.js writable or a WHATWG `WritableStream`, taking
@@ -219,23 +100,7 @@ export function writeTo<T>(
   sourceOrOptions?: BufferOptions<T> | ((credits: ReadinessProvider) => Observable<T>),
   factoryOptions?: BufferOptions<T>,
 ): OperatorFunction<T, never> | Observable<never> {
-  let sink: Sink<T>;
-  if (typeof writable === 'object' && writable !== null && hasMethod(writable, 'getWriter')) {
-    sink = writeToWeb(writable as WritableStream<T>);
-  } else if (
-    typeof writable === 'object' &&
-    writable !== null &&
-    hasMethod(writable, 'write') &&
-    hasMethod(writable, 'end') &&
-    hasMethod(writable, 'on') &&
-    hasMethod(writable, 'removeListener')
-  ) {
-    sink = writeToNode(writable as NodeWritableLike);
-  } else {
-    throw new TypeError(
-      `writeTo(writable): writable must be a Node.js Writable or a WritableStream, got ${describeValue(writable)}.`,
-    );
-  }
+  const sink = sinkFor(writable);
   const factory = typeof sourceOrOptions === 'function' ? sourceOrOptions : undefined;
   const options = factory === undefined ? (sourceOrOptions as BufferOptions<T> | undefined) : factoryOptions;
   resolveBufferOptions(options, 'options', []);

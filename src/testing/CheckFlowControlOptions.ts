@@ -1,5 +1,5 @@
 import type * as fc from 'fast-check';
-import type { FlowScenarioOptions } from './flowScenario.js';
+import type { FlowScenarioOptions } from './FlowScenarioOptions.js';
 import type { Invariant } from './Invariant.js';
 import type { InvariantName } from './invariants.js';
 import type { OutputRule } from './OutputRule.js';

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { describeValue, isNonNegativeCount, numberOption, optionsObject } from '../core/validation.js';
-import type { CreditGrantOptions } from './CreditGrantsOptions.js';
+import { booleanOption, isNonNegativeCount, numberOption, optionsObject } from '../core/validation.js';
+import type { FlowScenarioOptions } from './FlowScenarioOptions.js';
 import { assertArbitrary } from './internal/assertArbitrary.js';
 import { creditGrant } from './internal/creditGrant.js';
 import { validateCreditGrantOptions } from './internal/validateCreditGrantOptions.js';
@@ -58,36 +58,6 @@ export interface FlowScenario<T> {
   readonly steps: readonly FlowStep<T>[];
 }
 
-/**
- * Options of {@link flowScenario}: how long and how varied the timelines are.
- *
- * @example
- * ```ts
- * import type { FlowScenarioOptions } from 'rxjs-backpressure/testing';
- *
- * // Short timelines in one tick, with no source errors and no unbounded grants.
- * const options: FlowScenarioOptions = { maxSteps: 8, maxGap: 0, error: false, grants: { unboundedRate: 0 } };
- * ```
- */
-export interface FlowScenarioOptions {
-  /** The most steps in one scenario, a non-negative integer. Default 24. */
-  readonly maxSteps?: number | undefined;
-  /** The largest gap in virtual milliseconds between two steps; `0` puts every step in one tick. Default 3. */
-  readonly maxGap?: number | undefined;
-  /** The shape of each grant (see {@link creditGrants}). */
-  readonly grants?: CreditGrantOptions | undefined;
-  /** Whether some grants are made from inside `next` (re-entrant). Default `true`. */
-  readonly reentrantGrants?: boolean | undefined;
-  /** Whether some scenarios grant credit before subscribing. Default `true`. */
-  readonly initialCredit?: boolean | undefined;
-  /** Whether the source may complete. Default `true`. */
-  readonly complete?: boolean | undefined;
-  /** Whether the source may error. Default `true`. */
-  readonly error?: boolean | undefined;
-  /** Whether the consumer may unsubscribe. Default `true`. */
-  readonly unsubscribe?: boolean | undefined;
-}
-
 type Action<T> =
   | { readonly kind: 'emit'; readonly item: T }
   | { readonly kind: 'grant' | 'grantInNext'; readonly credits: number }
@@ -96,13 +66,6 @@ type Action<T> =
 interface RawScenario<T> {
   readonly initialCredit: number;
   readonly steps: readonly (readonly [number, Action<T>])[];
-}
-
-function booleanOption(value: unknown, argument: string): boolean {
-  if (value === undefined) return true;
-  if (typeof value !== 'boolean')
-    throw new TypeError(`${argument} must be a boolean, got ${describeValue(value)}.`);
-  return value;
 }
 
 // Endings are drawn as steps like any other, so removing a step while shrinking never moves them;
@@ -158,12 +121,12 @@ export function flowScenario<T>(
     isNonNegativeCount,
   );
   const grant = creditGrant(validateCreditGrantOptions(given.grants, `${argument}: options.grants`));
-  const reentrant = booleanOption(given.reentrantGrants, `${argument}: options.reentrantGrants`);
-  const initialCredit = booleanOption(given.initialCredit, `${argument}: options.initialCredit`);
+  const reentrant = booleanOption(given.reentrantGrants ?? true, `${argument}: options.reentrantGrants`);
+  const initialCredit = booleanOption(given.initialCredit ?? true, `${argument}: options.initialCredit`);
   const endings = (['complete', 'error'] as const).filter((kind) =>
-    booleanOption(given[kind], `${argument}: options.${kind}`),
+    booleanOption(given[kind] ?? true, `${argument}: options.${kind}`),
   );
-  const unsubscribe = booleanOption(given.unsubscribe, `${argument}: options.unsubscribe`);
+  const unsubscribe = booleanOption(given.unsubscribe ?? true, `${argument}: options.unsubscribe`);
 
   // Zero first, so gaps shrink into one tick, where the interesting interleavings are.
   const gap =

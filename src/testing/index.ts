@@ -4,7 +4,8 @@
 // Arbitraries
 export type { CreditGrantOptions, CreditGrantsOptions } from './CreditGrantsOptions.js';
 export { creditGrants } from './creditGrants.js';
-export { type FlowScenario, type FlowScenarioOptions, type FlowStep, flowScenario } from './flowScenario.js';
+export { type FlowScenario, type FlowStep, flowScenario } from './flowScenario.js';
+export type { FlowScenarioOptions } from './FlowScenarioOptions.js';
 
 // Running and recording
 export type { AsyncFlowContext, FlowContext } from './FlowContext.js';

@@ -32,6 +32,8 @@ import { CallRetries } from '../../src/operators/internal/CallRetries.js';
 import { HandshakeCall } from '../../src/operators/internal/HandshakeCall.js';
 import { HandshakeCalls } from '../../src/operators/internal/HandshakeCalls.js';
 import { resolveCallPolicy } from '../../src/operators/internal/resolveCallPolicy.js';
+import { BridgeDemand } from '../../src/sources/internal/BridgeDemand.js';
+import { CountedReads } from '../../src/sources/internal/CountedReads.js';
 
 /** `%HasFastProperties`, reachable from TypeScript: natives syntax is only parsed at run time. */
 const hasFastProperties = new Function('object', 'return %HasFastProperties(object);') as (
@@ -244,6 +246,20 @@ const builders: Record<string, () => object> = {
     void iterator.next();
     void iterator.return?.();
     return iterator;
+  },
+  BridgeDemand: () => {
+    const bridge = { output: NEVER, highWaterMark: 2, request: () => {}, supply: () => {} };
+    const demand = new BridgeDemand<number, object>(bridge, () => {});
+    demand.askForRoom(2);
+    demand.arrived();
+    demand.error({}, new Error('held'), false);
+    demand.failIfHeld({}, true);
+    return demand;
+  },
+  CountedReads: () => {
+    const reads = new CountedReads(new CreditAdmission<number>(undefined));
+    reads.admit();
+    return reads;
   },
 };
 

@@ -240,6 +240,23 @@ describeWithRedis('DistributedCapacity', () => {
     expect(Date.now() - second).toBeLessThan(100);
   });
 
+  it('opens no connection that outlives close(), even when closed while an acquire is under way', async () => {
+    const clients = async (): Promise<number> =>
+      String(await redis.call('CLIENT', ['LIST']))
+        .split('\n')
+        .filter((line) => line.startsWith('id=')).length;
+    const holder = shared({ capacity: 1, leaseTtl: 2_000, handler: () => sleep(1_000) });
+    const holding = callWhenReady(holder, undefined);
+    expect(await eventually(() => holder.active === 1, 1_000)).toBe(true);
+    const before = await clients();
+    const late = shared({ capacity: 1, leaseTtl: 2_000, handler: async () => {} });
+    expect(late.isReady()).toBe(false); // its acquire is sent now, and finds the slot taken
+    late.close();
+    await sleep(600); // longer than the longest wait for a wake-up (250 ms)
+    expect(await clients()).toBe(before);
+    await holding;
+  });
+
   it('refuses bad options with errors that name them', () => {
     const handler = async (): Promise<void> => {};
     const good = { redis, key: 'k', capacity: 1, handler };

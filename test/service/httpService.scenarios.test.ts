@@ -170,9 +170,12 @@ describe('httpService + withHandshake against a local server with a quota announ
     );
     expect(refused).toBe(0);
     expect(new Set(result).size).toBe(3_000);
-    // Six windows' worth of quota; a seventh when the run starts late in the first window.
+    // Six windows' worth of quota at least; more only when the machine is too slow to spend a window's
+    // quota, which is speed, not behaviour. What waiting for each reset means: no window passes idle
+    // between the first request and the last.
     expect(perWindow.size).toBeGreaterThanOrEqual(6);
-    expect(perWindow.size).toBeLessThanOrEqual(8);
+    const windows = [...perWindow.keys()].sort((a, b) => a - b);
+    expect(windows).toEqual(windows.map((_, at) => (windows[0] ?? 0) + at));
     expect(Math.max(...perWindow.values())).toBeLessThanOrEqual(quota);
     expect(stderr).toEqual([]);
   }, 60_000);

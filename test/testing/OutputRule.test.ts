@@ -81,6 +81,20 @@ describe('the kit on a batching operator (T → T[])', () => {
       /options\.output\.item is not an option here/,
     );
   });
+
+  it('fails the run, naming the rule, when items returns something other than an array', () => {
+    expect(() =>
+      runScenario(
+        { initialCredit: 1, steps: [{ at: 0, kind: 'emit', item: 7 }] },
+        (source, credits) => source.pipe(requestCredits(credits)),
+        { output: { items: (value) => value as unknown as number[] } },
+      ),
+    ).toThrow(
+      new TypeError(
+        'runScenario(scenario, build, options): options.output.items(value) must return an array, got 7.',
+      ),
+    );
+  });
 });
 
 describe('the kit on a one-to-many operator', () => {

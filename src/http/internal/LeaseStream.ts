@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { httpProtocol } from './httpProtocol.js';
-import type { LeaseChannel } from './LeaseBook.js';
+import type { LeaseChannel } from './Lease.js';
 
 /**
  * The `text/event-stream` of one lease. While the socket's buffer is full, credit adds up here and goes

@@ -1,18 +1,12 @@
 import type { Redis } from 'ioredis';
-import { describeValue } from '../../core/validation.js';
+import { objectWithMembers } from '../../core/validation.js';
 
 /** Checks that `redis` looks like an ioredis client (what the Redis helpers call on it). */
 export function checkClient(redis: unknown, argument: string): Redis {
-  const client = redis as Partial<Redis> | null;
-  if (
-    typeof client !== 'object' ||
-    client === null ||
-    typeof client.call !== 'function' ||
-    typeof client.duplicate !== 'function'
-  ) {
-    throw new TypeError(
-      `${argument} must be an ioredis client (new Redis(...)), got ${describeValue(redis)}.`,
-    );
-  }
-  return redis as Redis;
+  return objectWithMembers<Redis>(
+    redis,
+    { call: 'function', duplicate: 'function' },
+    argument,
+    'an ioredis client (new Redis(...))',
+  );
 }

@@ -1,4 +1,4 @@
-/** What {@link listenTo} uses of a Node.js stream (or any event emitter). */
+/** What `listenTo` uses of a Node.js stream (or any event emitter). */
 export interface ListenerTarget {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   removeListener(event: string, listener: (...args: unknown[]) => void): unknown;

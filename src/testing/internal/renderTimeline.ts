@@ -4,39 +4,36 @@ import { renderValue } from './renderValue.js';
 type Lane = 'source' | 'credits' | 'output' | 'dropped';
 const lanes: readonly Lane[] = ['source', 'credits', 'output', 'dropped'];
 
-function cell<T, R>(event: FlowEvent<T, R>): [Lane, string] {
+/** Where each event that carries no value is drawn, and its mark (see the legend under the timeline). */
+const marks = {
+  subscribed: ['output', '^'],
+  completed: ['output', '|'],
+  unsubscribed: ['output', '!'],
+  sourceSubscribed: ['source', '^'],
+  sourceCompleted: ['source', '|'],
+  sourceErrored: ['source', '#'],
+  sourceReleased: ['source', '!'],
+  creditsSubscribed: ['credits', '^'],
+  creditsReleased: ['credits', '!'],
+} as const satisfies Record<string, readonly [Lane, string]>;
+
+function cell<T, R>(event: FlowEvent<T, R>): readonly [Lane, string] {
   switch (event.kind) {
-    case 'subscribed':
-      return ['output', '^'];
     case 'delivered':
       return ['output', renderValue(event.item)];
-    case 'completed':
-      return ['output', '|'];
     case 'errored':
       return ['output', `# ${renderValue(event.error, 48)}`];
-    case 'unsubscribed':
-      return ['output', '!'];
-    case 'sourceSubscribed':
-      return ['source', '^'];
     case 'received':
       return ['source', renderValue(event.item)];
-    case 'sourceCompleted':
-      return ['source', '|'];
-    case 'sourceErrored':
-      return ['source', '#'];
-    case 'sourceReleased':
-      return ['source', '!'];
-    case 'creditsSubscribed':
-      return ['credits', '^'];
     case 'granted':
       return [
         'credits',
         `+${event.credits === Number.POSITIVE_INFINITY ? '∞' : event.credits}${event.reentrant ? ' in next' : ''}`,
       ];
-    case 'creditsReleased':
-      return ['credits', '!'];
     case 'dropped':
       return ['dropped', `${renderValue(event.item)} (${event.reason})`];
+    default:
+      return marks[event.kind];
   }
 }
 

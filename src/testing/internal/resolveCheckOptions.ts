@@ -1,5 +1,11 @@
 import * as fc from 'fast-check';
-import { describeValue, isPositiveCount, numberOption, optionsObject } from '../../core/validation.js';
+import {
+  describeValue,
+  isPositiveCount,
+  numberOption,
+  objectWithMembers,
+  optionsObject,
+} from '../../core/validation.js';
 import type { CheckFlowControlOptions } from '../CheckFlowControlOptions.js';
 import { type FlowScenario, flowScenario } from '../flowScenario.js';
 import type { Invariant } from '../Invariant.js';
@@ -29,18 +35,11 @@ function resolveInvariant(value: unknown, argument: string): Invariant {
       `${argument} must name one of ${invariantNames.join(', ')}; got ${describeValue(value)}.`,
     );
   }
-  const candidate = value as Partial<Invariant> | null;
-  if (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.name === 'string' &&
-    typeof candidate.description === 'string' &&
-    typeof candidate.check === 'function'
-  ) {
-    return candidate as Invariant;
-  }
-  throw new TypeError(
-    `${argument} must be an invariant name or an Invariant ({ name, description, rule, check }), got ${describeValue(value)}.`,
+  return objectWithMembers<Invariant>(
+    value,
+    { name: 'string', description: 'string', check: 'function' },
+    argument,
+    'an invariant name or an Invariant ({ name, description, rule, check })',
   );
 }
 

@@ -1,5 +1,4 @@
 import {
-  describeValue,
   isPositiveCount,
   numberOption,
   optionalFunction,
@@ -7,6 +6,7 @@ import {
   refuseUnknownKeys,
 } from '../../core/validation.js';
 import type { OutputRule } from '../OutputRule.js';
+import { checkedItems } from './checkedItems.js';
 
 /** An {@link OutputRule}, checked, with its default filled in. */
 export interface ResolvedOutputRule<T, R> {
@@ -23,18 +23,7 @@ export function resolveOutputRule<T, R>(
   refuseUnknownKeys(rule, ['items', 'batchSize'], argument);
   const items = optionalFunction(rule.items, `${argument}.items`);
   return {
-    items:
-      items === undefined
-        ? undefined
-        : (value) => {
-            const delivered: unknown = items(value);
-            if (!Array.isArray(delivered)) {
-              throw new TypeError(
-                `${argument}.items(value) must return an array, got ${describeValue(delivered)}.`,
-              );
-            }
-            return delivered as readonly T[];
-          },
+    items: items === undefined ? undefined : checkedItems(items, `${argument}.items`),
     batchSize: numberOption(
       rule.batchSize ?? 1,
       `${argument}.batchSize`,

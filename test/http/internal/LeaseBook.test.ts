@@ -1,12 +1,9 @@
 import fc from 'fast-check';
 import { Observable, Subject, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  type Lease,
-  type LeaseAdmission,
-  LeaseBook,
-  type LeaseChannel,
-} from '../../../src/http/internal/LeaseBook.js';
+import type { Lease, LeaseChannel } from '../../../src/http/internal/Lease.js';
+import { LeaseBook } from '../../../src/http/internal/LeaseBook.js';
+import type { LeaseAdmission } from '../../../src/http/internal/LeasePool.js';
 
 const capacity = 5;
 const revokeAfter = 1_000;
@@ -21,9 +18,7 @@ class World {
       subscriber.next(capacity - this.active);
       return this.grants.subscribe(subscriber);
     }),
-    () => ({ capacity, active: this.active }),
-    this.scheduler,
-    revokeAfter,
+    { load: () => ({ capacity, active: this.active }), scheduler: this.scheduler, revokeAfter },
   );
   /** Open leases, with the credit each client believes it has from the events it heard. */
   readonly clients: { lease: Lease; believed: number; ended: boolean }[] = [];
