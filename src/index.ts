@@ -24,12 +24,9 @@ export type { RequestCreditsOptions } from './operators/RequestCreditsOptions.js
 export type { BackoffJitter } from './internal/backoffDelay.js';
 export type { RetryWithBackoffOptions } from './operators/RetryWithBackoffOptions.js';
 export { retryWithBackoff } from './operators/retryWithBackoff.js';
-export {
-  type SharedWithCredits,
-  type SharePolicy,
-  type ShareWithCreditsOptions,
-  shareWithCredits,
-} from './operators/shareWithCredits.js';
+export type { SharedWithCredits } from './operators/SharedWithCredits.js';
+export { shareWithCredits } from './operators/shareWithCredits.js';
+export type { SharePolicy, ShareWithCreditsOptions } from './operators/ShareWithCreditsOptions.js';
 export { withHandshake } from './operators/withHandshake.js';
 export type { CallRetryOptions, WithHandshakeOptions } from './operators/WithHandshakeOptions.js';
 export type { CreditStage } from './operators/CreditStage.js';

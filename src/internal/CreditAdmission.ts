@@ -1,4 +1,5 @@
 import { describeValue } from '../core/validation.js';
+import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
 import type { Admission } from './Admission.js';
 import { addCredits } from './addCredits.js';
 import type { CreditAccount } from './subscribeCredits.js';
@@ -47,5 +48,9 @@ export class CreditAdmission<T> implements Admission<T>, CreditAccount {
     const cost = this.#cost === undefined ? 1 : this.#costOfAdmitted;
     this.outstanding -= cost;
     if (this.onSpend !== undefined) this.onSpend(cost);
+  }
+
+  refusal(item: T): CreditsExhaustedError<T> {
+    return new CreditsExhaustedError(item, this.outstanding);
   }
 }

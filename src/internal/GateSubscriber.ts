@@ -1,14 +1,14 @@
-import { Subscriber } from 'rxjs';
 import type { Gate } from './Gate.js';
+import { SourceSubscriber } from './SourceSubscriber.js';
 
 /**
- * The subscriber through which requestCredits feeds its gate. A class of its own with its own `next`,
- * so that in a process running many kinds of pipelines the per-item path stays monomorphic: RxJS's
- * shared `Subscriber#next` dispatches to `_next` from one megamorphic call site, and a handlers object
- * would add a closure call that differs per operator.
+ * The subscriber through which `requestCredits` and `withHandshake` feed their gate. A class of its
+ * own, so that in a process running many kinds of pipelines the per-item path stays monomorphic: a
+ * handlers object would add a closure call that differs per operator.
  */
-export class GateSubscriber<T> extends Subscriber<T> {
+export class GateSubscriber<T> extends SourceSubscriber<T> {
   readonly #gate: Gate<T>;
+  /** Whether a source error waits until the waiting items are delivered (`requestCredits`' `delayError`). */
   readonly #delayError: boolean;
 
   constructor(gate: Gate<T>, delayError: boolean) {
@@ -22,19 +22,11 @@ export class GateSubscriber<T> extends Subscriber<T> {
     else this.#gate.offer(item);
   }
 
-  protected override _error(error: unknown): void {
-    try {
-      this.#gate.sourceError(error, this.#delayError);
-    } finally {
-      this.unsubscribe();
-    }
+  protected override sourceError(error: unknown): void {
+    this.#gate.sourceError(error, this.#delayError);
   }
 
-  protected override _complete(): void {
-    try {
-      this.#gate.sourceComplete();
-    } finally {
-      this.unsubscribe();
-    }
+  protected override sourceComplete(): void {
+    this.#gate.sourceComplete();
   }
 }

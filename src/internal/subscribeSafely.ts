@@ -1,4 +1,5 @@
-import { type Observable, Subscriber, type Subscription } from 'rxjs';
+import type { Observable, Subscriber, Subscription } from 'rxjs';
+import { SourceSubscriber } from './SourceSubscriber.js';
 
 /** What an upstream subscription reports to its owner. */
 export interface UpstreamHandlers<T> {
@@ -7,7 +8,8 @@ export interface UpstreamHandlers<T> {
   complete(): void;
 }
 
-class UpstreamSubscriber<T> extends Subscriber<T> {
+/** The subscriber of {@link subscribeSafely}: it hands every signal to its owner's handlers. */
+class UpstreamSubscriber<T> extends SourceSubscriber<T> {
   readonly #handlers: UpstreamHandlers<T>;
 
   constructor(handlers: UpstreamHandlers<T>) {
@@ -15,27 +17,17 @@ class UpstreamSubscriber<T> extends Subscriber<T> {
     this.#handlers = handlers;
   }
 
-  // `next` itself, not `_next`: RxJS's shared `Subscriber#next` calls `_next` from one call site that
-  // every kind of subscriber in the process goes through, megamorphic in any real application.
   override next(value: T): void {
     if (this.isStopped) super.next(value);
     else this.#handlers.next(value);
   }
 
-  protected override _error(error: unknown): void {
-    try {
-      this.#handlers.error(error);
-    } finally {
-      this.unsubscribe();
-    }
+  protected override sourceError(error: unknown): void {
+    this.#handlers.error(error);
   }
 
-  protected override _complete(): void {
-    try {
-      this.#handlers.complete();
-    } finally {
-      this.unsubscribe();
-    }
+  protected override sourceComplete(): void {
+    this.#handlers.complete();
   }
 }
 

@@ -1,6 +1,5 @@
-import { from, Observable, type ObservableInput, type OperatorFunction, Subject } from 'rxjs';
+import { Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
 import type { DropReason } from '../core/DropReason.js';
-import type { HandshakeProvider } from '../core/HandshakeProvider.js';
 import {
   describeValue,
   isNonNegativeCount,
@@ -10,135 +9,10 @@ import {
 } from '../core/validation.js';
 import { resolveBufferOptions } from '../internal/resolveBufferOptions.js';
 import type { CreditStage } from './CreditStage.js';
+import { SegmentSlots } from './internal/SegmentSlots.js';
+import { SubscriptionSlots } from './internal/SubscriptionSlots.js';
 import type { MergeMapWithCreditsOptions } from './MergeMapWithCreditsOptions.js';
 import { withHandshake } from './withHandshake.js';
-
-/**
- * The slots of one stage, shared by every subscription of it like a service's capacity: `run(item)`
- * runs the item's segment, and the slot frees when the segment ends however many results it had
- * (complete, error, or unsubscribed).
- */
-class SegmentSlots<T, R> {
-  readonly credits$: Observable<number>;
-  readonly capacity: number;
-  /** Where the count of running segments lives: the stage itself, so `stage.active` reads it as data. */
-  readonly #running: { active: number };
-  readonly #project: (item: T, index: number) => ObservableInput<R>;
-  readonly #prefetch: number;
-  readonly #freed = new Subject<number>();
-  readonly #subscriptions = new Set<SubscriptionSlots<T, R>>();
-  #index = 0;
-
-  constructor(
-    project: (item: T, index: number) => ObservableInput<R>,
-    capacity: number,
-    prefetch: number,
-    running: { active: number },
-  ) {
-    this.#running = running;
-    this.#project = project;
-    this.capacity = capacity;
-    this.#prefetch = prefetch;
-    // The room now on subscription (so the stage also works as a plain credit signal), then 1 per slot freed.
-    this.credits$ = new Observable<number>((subscriber) => {
-      const room = this.capacity - this.active;
-      if (room > 0) subscriber.next(room);
-      return this.#freed.subscribe(subscriber);
-    });
-  }
-
-  get active(): number {
-    return this.#running.active;
-  }
-
-  /** Whether a slot is free: what the gate asks before it starts a segment. */
-  hasRoom(): boolean {
-    return this.active < this.capacity;
-  }
-
-  /** Whether the source may send one more: a slot is free, or fewer than `prefetch` items wait for one. */
-  isReady(): boolean {
-    let waiting = 0;
-    for (const subscription of this.#subscriptions) waiting += subscription.waiting;
-    return this.active + waiting < this.capacity + this.#prefetch;
-  }
-
-  /** Counts a subscription's waiting items in while it lasts. */
-  watch(subscription: SubscriptionSlots<T, R>): () => void {
-    this.#subscriptions.add(subscription);
-    return () => this.#subscriptions.delete(subscription);
-  }
-
-  run(item: T): Observable<R> {
-    const index = this.#index++;
-    // The slot is taken now, before the gate asks hasRoom() again, and freed by the segment's teardown.
-    this.#running.active++;
-    let taken = true;
-    const free = (): void => {
-      if (!taken) return;
-      taken = false;
-      this.#running.active--;
-      this.#freed.next(1);
-    };
-    return new Observable<R>((subscriber) => {
-      subscriber.add(free);
-      let segment: ObservableInput<R>;
-      try {
-        segment = this.#project(item, index);
-        if (segment === null || (typeof segment !== 'object' && typeof segment !== 'function')) {
-          throw new TypeError(
-            `mergeMapWithCredits(project): project must return an ObservableInput (an Observable, a Promise, an array or an iterable), got ${describeValue(segment)}.`,
-          );
-        }
-      } catch (error) {
-        subscriber.error(error);
-        return;
-      }
-      subscriber.add(from(segment).subscribe(subscriber));
-    });
-  }
-}
-
-/**
- * One subscription's view of the slots, as the service its `withHandshake` gate drives, counting the
- * items its gate holds: arrived, less started and dropped. (With `ordered`, results held back for order
- * are reported dropped after their start, only when the output ends; the count then stops mattering.)
- */
-class SubscriptionSlots<T, R> implements HandshakeProvider<T, R> {
-  arrived = 0;
-  started = 0;
-  dropped = 0;
-  readonly #slots: SegmentSlots<T, R>;
-
-  constructor(slots: SegmentSlots<T, R>) {
-    this.#slots = slots;
-  }
-
-  get credits$(): Observable<number> {
-    return this.#slots.credits$;
-  }
-
-  get capacity(): number {
-    return this.#slots.capacity;
-  }
-
-  get active(): number {
-    return this.#slots.active;
-  }
-
-  get waiting(): number {
-    return Math.max(0, this.arrived - this.started - this.dropped);
-  }
-
-  isReady(): boolean {
-    return this.#slots.hasRoom();
-  }
-
-  do(item: T): Observable<R> {
-    this.started++;
-    return this.#slots.run(item);
-  }
-}
 
 /**
  * `mergeMap` with real backpressure all the way to a pull source: runs a segment `project(item)` for

@@ -2,7 +2,6 @@ import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
 import type { CreditSource } from '../core/CreditProvider.js';
 import { booleanOption, optionalFunction } from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
-import { CreditsExhaustedError } from '../errors/CreditsExhaustedError.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { Gate } from '../internal/Gate.js';
 import { GateSubscriber } from '../internal/GateSubscriber.js';
@@ -81,12 +80,7 @@ export function requestCredits<T>(
   return (source) =>
     new Observable<T>((subscriber) => {
       const admission = new CreditAdmission<T>(cost);
-      const gate = new Gate<T>(
-        resolved,
-        admission,
-        subscriber,
-        (item) => new CreditsExhaustedError(item, admission.outstanding),
-      );
+      const gate = new Gate<T>(resolved, admission, subscriber);
       // Registered first, so an unsubscription during a synchronous subscription releases at once.
       subscriber.add(() => gate.release());
       // Only a buffer can hold items back for good; the other strategies drop or fail instead. A bridge's

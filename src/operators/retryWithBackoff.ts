@@ -1,8 +1,8 @@
 import { defer, type MonoTypeOperatorFunction, type Observable, retry, timer } from 'rxjs';
-import { booleanOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
+import { booleanOption } from '../core/validation.js';
 import { backoffDelay } from '../internal/backoffDelay.js';
 import { retryWait } from '../internal/retryWait.js';
-import { resolveRetryOptions, retryOptionKeys } from './internal/resolveRetryOptions.js';
+import { resolveRetryOptions } from './internal/resolveRetryOptions.js';
 import type { RetryWithBackoffOptions } from './RetryWithBackoffOptions.js';
 
 /**
@@ -41,10 +41,10 @@ import type { RetryWithBackoffOptions } from './RetryWithBackoffOptions.js';
  * ```
  */
 export function retryWithBackoff<T>(options?: RetryWithBackoffOptions): MonoTypeOperatorFunction<T> {
-  const given = optionsObject(options, 'options');
-  refuseUnknownKeys(given, [...retryOptionKeys, 'resetOnSuccess'], 'options');
-  const { maxAttempts, policy, retryIf, scheduler } = resolveRetryOptions(given, 'options');
-  const resetOnSuccess = booleanOption(given.resetOnSuccess ?? true, 'options.resetOnSuccess');
+  const { maxAttempts, policy, retryIf, scheduler } = resolveRetryOptions(options, 'options', undefined, [
+    'resetOnSuccess',
+  ]);
+  const resetOnSuccess = booleanOption(options?.resetOnSuccess ?? true, 'options.resetOnSuccess');
 
   return (source: Observable<T>) =>
     defer(() => {

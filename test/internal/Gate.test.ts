@@ -34,29 +34,24 @@ class Rig {
       'options',
       [],
     );
-    this.gate = new Gate(
-      options,
-      this.admission,
-      {
-        next: () => {
-          if (this.terminals > 0) this.nextAfterTerminal++;
-          this.nextCalls++;
-          this.depth++;
-          this.deepest = Math.max(this.deepest, this.depth);
-          // A grant from inside next, as a consumer that asks for more per item does: picked up by the
-          // running drain loop, never by a nested one.
-          if (this.grantInsideNext > 0) this.grant(this.grantInsideNext);
-          this.depth--;
-        },
-        error: () => {
-          this.terminals++;
-        },
-        complete: () => {
-          this.terminals++;
-        },
+    this.gate = new Gate(options, this.admission, {
+      next: () => {
+        if (this.terminals > 0) this.nextAfterTerminal++;
+        this.nextCalls++;
+        this.depth++;
+        this.deepest = Math.max(this.deepest, this.depth);
+        // A grant from inside next, as a consumer that asks for more per item does: picked up by the
+        // running drain loop, never by a nested one.
+        if (this.grantInsideNext > 0) this.grant(this.grantInsideNext);
+        this.depth--;
       },
-      () => new Error('no credit'),
-    );
+      error: () => {
+        this.terminals++;
+      },
+      complete: () => {
+        this.terminals++;
+      },
+    });
   }
 
   grant(credits: number): void {

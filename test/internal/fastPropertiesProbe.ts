@@ -4,7 +4,16 @@
 // construction (so nothing of the previous instance, nor its map transitions, survives), and prints
 // whether each instance had fast properties, as one JSON line `{ control, classes: { [name]: boolean[] } }`
 // (the control is a class over the budget).
-import { asapScheduler, NEVER, type Observable, of, range, Subscriber, Subscription } from 'rxjs';
+import {
+  asapScheduler,
+  NEVER,
+  type Observable,
+  type Observer,
+  of,
+  range,
+  Subscriber,
+  Subscription,
+} from 'rxjs';
 import { rateCreditsSettings } from '../../src/credits/internal/rateCreditsSettings.js';
 import { TokenBucket } from '../../src/credits/internal/TokenBucket.js';
 import {
@@ -20,7 +29,7 @@ import {
 } from '../../src/index.js';
 import { AbortListeners } from '../../src/internal/AbortListeners.js';
 import { CreditAdmission } from '../../src/internal/CreditAdmission.js';
-import { Gate, type GateSink } from '../../src/internal/Gate.js';
+import { Gate } from '../../src/internal/Gate.js';
 import { OrderedResults } from '../../src/internal/OrderedResults.js';
 import { PriorityQueue } from '../../src/internal/PriorityQueue.js';
 import { RateLimitQuota } from '../../src/internal/RateLimitQuota.js';
@@ -30,6 +39,10 @@ import { resolveBufferOptions } from '../../src/internal/resolveBufferOptions.js
 import { SignalPool } from '../../src/internal/SignalPool.js';
 import { StallWatch } from '../../src/internal/StallWatch.js';
 import { subscribeSafely } from '../../src/internal/subscribeSafely.js';
+import { CallRetries } from '../../src/operators/internal/CallRetries.js';
+import { HandshakeCall } from '../../src/operators/internal/HandshakeCall.js';
+import { HandshakeCalls } from '../../src/operators/internal/HandshakeCalls.js';
+import { resolveCallPolicy } from '../../src/operators/internal/resolveCallPolicy.js';
 import { RoomBroadcast } from '../../src/service/internal/RoomBroadcast.js';
 import { type CallContext, TrackedCall } from '../../src/service/internal/TrackedCall.js';
 import { BridgeDemand } from '../../src/sources/internal/BridgeDemand.js';
@@ -45,17 +58,12 @@ const gc =
     throw new Error('Run the probe with --expose-gc.');
   });
 
-const sink: GateSink<number> = { next: () => {}, error: () => {}, complete: () => {} };
+const sink: Observer<number> = { next: () => {}, error: () => {}, complete: () => {} };
 
 /** A gate as requestCredits builds one, run through a short flow to its end. */
 function gate(options: Parameters<typeof resolveBufferOptions<number>>[0]): Gate<number> {
   const admission = new CreditAdmission<number>(undefined);
-  const built = new Gate(
-    resolveBufferOptions(options, 'options', []),
-    admission,
-    sink,
-    () => new Error('none'),
-  );
+  const built = new Gate(resolveBufferOptions(options, 'options', []), admission, sink);
   admission.grant(2);
   for (let item = 0; item < 4; item++) built.offer(item);
   admission.grant(2);
@@ -86,6 +94,35 @@ function trackedCall(
     () => {},
   );
   call.run(1, signal);
+  return call;
+}
+
+/** withHandshake's calls of one subscription, with its gate, as the operator builds them, run to their end. */
+function handshakeCalls(): HandshakeCalls<number, number> {
+  const service = new TrackedService({ capacity: 2, handler: (n: number) => n });
+  const options = resolveBufferOptions<number>(undefined, 'options', []);
+  const policy = resolveCallPolicy<number>({ retry: { maxAttempts: 2 }, timeout: 1_000 }, options.scheduler);
+  const subscriber = new Subscriber<number>();
+  const calls = new HandshakeCalls(service, subscriber, options, { key: undefined }, policy);
+  for (let item = 0; item < 4; item++) calls.gate.offer(item);
+  calls.gate.sourceComplete();
+  calls.release();
+  subscriber.unsubscribe();
+  return calls;
+}
+
+/** The record of one call, its fields set as a run with a timeout and a retry sets them. */
+function handshakeCall(): HandshakeCall<number> {
+  const call = new HandshakeCall(1, 0);
+  call.attempt = 2;
+  call.previousDelay = 100;
+  call.controller = new AbortController();
+  call.timer = new Subscription();
+  call.inner = new Subscription();
+  call.previous = new HandshakeCall(0, 0);
+  call.next = new HandshakeCall(2, 0);
+  call.phase = 'backoff';
+  call.abandon();
   return call;
 }
 
@@ -188,6 +225,15 @@ const builders: Record<string, () => object> = {
     const call = ordered.start(1);
     ordered.done(call);
     return ordered;
+  },
+  HandshakeCalls: handshakeCalls,
+  HandshakeCall: handshakeCall,
+  CallRetries: () => {
+    const options = resolveBufferOptions<number>(undefined, 'options', []);
+    const { retry } = resolveCallPolicy<number>({ retry: {} }, options.scheduler);
+    const retries = new CallRetries<number>(retry!, { wake: () => {} });
+    retries.willRetry(new HandshakeCall(1, 0), new Error('failed'));
+    return retries;
   },
   'the upstream subscriber of subscribeSafely': () => {
     const owner = new Subscription();

@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import { isPositiveCount, numberOption, oneOf, optionalFunction } from '../../core/validation.js';
+import * as check from '../../core/validation.js';
 import type { BackoffJitter, BackoffPolicy } from '../../internal/backoffDelay.js';
 import { isRefusal } from '../../internal/isRefusal.js';
 import { longestTimer } from '../../internal/retryWait.js';
@@ -17,7 +17,7 @@ export interface ResolvedRetryOptions {
 const jitters: readonly BackoffJitter[] = ['none', 'full', 'decorrelated'];
 
 /** The options {@link resolveRetryOptions} reads: a retry's options, for `retryWithBackoff` and `withHandshake`. */
-export const retryOptionKeys: readonly string[] = [
+const retryOptionKeys: readonly string[] = [
   'maxAttempts',
   'initialDelay',
   'maxDelay',
@@ -29,43 +29,47 @@ export const retryOptionKeys: readonly string[] = [
 
 /**
  * Checks the backoff options when the operator is created, each error naming `argument.option` and
- * the value, and fills in the defaults (see {@link RetryWithBackoffOptions}).
+ * the value, and fills in the defaults (see {@link RetryWithBackoffOptions}). An option that is neither
+ * a retry's nor one of the caller's `moreKeys` is refused.
  */
 export function resolveRetryOptions(
-  given: Partial<RetryWithBackoffOptions>,
+  options: Partial<RetryWithBackoffOptions> | undefined,
   argument: string,
-  defaultScheduler?: SchedulerLike,
+  defaultScheduler: SchedulerLike | undefined,
+  moreKeys: readonly string[] = [],
 ): ResolvedRetryOptions {
-  const maxAttempts = numberOption(
+  const given = check.optionsObject(options, argument);
+  check.refuseUnknownKeys(given, [...retryOptionKeys, ...moreKeys], argument);
+  const maxAttempts = check.numberOption(
     given.maxAttempts ?? 5,
     `${argument}.maxAttempts`,
     'a positive integer or Infinity',
-    (n) => n === Number.POSITIVE_INFINITY || isPositiveCount(n),
+    (n) => n === Number.POSITIVE_INFINITY || check.isPositiveCount(n),
   );
-  const initialDelay = numberOption(
+  const initialDelay = check.numberOption(
     given.initialDelay ?? 100,
     `${argument}.initialDelay`,
     `a number of milliseconds from 0 to ${longestTimer}`,
     (n) => n >= 0 && n <= longestTimer,
   );
-  const maxDelay = numberOption(
+  const maxDelay = check.numberOption(
     // The default never contradicts an initialDelay given alone.
     given.maxDelay ?? Math.max(10_000, initialDelay),
     `${argument}.maxDelay`,
     `a number of milliseconds from ${argument}.initialDelay (${initialDelay}) to ${longestTimer}`,
     (n) => n >= initialDelay && n <= longestTimer,
   );
-  const factor = numberOption(
+  const factor = check.numberOption(
     given.factor ?? 2,
     `${argument}.factor`,
     'a finite number >= 1',
     (n) => Number.isFinite(n) && n >= 1,
   );
-  const jitter = oneOf(given.jitter ?? 'full', jitters, `${argument}.jitter`);
+  const jitter = check.oneOf(given.jitter ?? 'full', jitters, `${argument}.jitter`);
   return {
     maxAttempts,
     policy: { initialDelay, maxDelay, factor, jitter },
-    retryIf: optionalFunction(given.retryIf, `${argument}.retryIf`) ?? isRefusal,
+    retryIf: check.optionalFunction(given.retryIf, `${argument}.retryIf`) ?? isRefusal,
     scheduler:
       given.scheduler === undefined && defaultScheduler !== undefined
         ? defaultScheduler
