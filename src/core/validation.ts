@@ -80,6 +80,20 @@ export function refuseUnknownKeys(options: object, known: readonly string[], arg
   }
 }
 
+/**
+ * The options bag of a public function, checked in one step: an object (or absent, read as `{}`) whose
+ * every key is one of `known` (see {@link optionsObject} and {@link refuseUnknownKeys}).
+ */
+export function knownOptions<O extends object>(
+  value: O | undefined,
+  known: readonly string[],
+  argument: string,
+): O | Partial<O> {
+  const options = optionsObject(value, argument);
+  refuseUnknownKeys(options, known, argument);
+  return options;
+}
+
 /** Checks that `value` is one of `allowed`: a `TypeError` for a non-string, a `RangeError` otherwise. */
 export function oneOf<V extends string>(value: unknown, allowed: readonly V[], argument: string): V {
   if (typeof value !== 'string') {

@@ -1,14 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { BackpressureStrategy, BufferOptions, OverflowPolicy } from '../core/BufferOptions.js';
 import type { DropReason } from '../core/DropReason.js';
-import {
-  isPositiveCount,
-  numberOption,
-  oneOf,
-  optionalFunction,
-  optionsObject,
-  refuseUnknownKeys,
-} from '../core/validation.js';
+import { isPositiveCount, knownOptions, numberOption, oneOf, optionalFunction } from '../core/validation.js';
 import { schedulerOption } from './schedulerOption.js';
 
 /** {@link BufferOptions} checked once, with every default filled in. */
@@ -77,8 +70,7 @@ export function resolveBufferOptions<T>(
   argument: string,
   operatorKeys: readonly string[],
 ): ResolvedBufferOptions<T> {
-  const options = optionsObject(given, argument);
-  refuseUnknownKeys(options, [...bufferOptionKeys, ...operatorKeys], argument);
+  const options = knownOptions(given, [...bufferOptionKeys, ...operatorKeys], argument);
   const strategy = oneOf(options.strategy ?? 'buffer', strategies, `${argument}.strategy`);
   const buffered = strategy === 'buffer';
   const key = optionalFunction(options.key, `${argument}.key`);

@@ -1,5 +1,5 @@
 import { interval, Observable, type SchedulerLike, Subject, type Subscriber, type Subscription } from 'rxjs';
-import { describeValue, numberOption, optionsObject, refuseUnknownKeys } from '../core/validation.js';
+import { describeValue, knownOptions, numberOption } from '../core/validation.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import { AlertEvaluator } from './AlertEvaluator.js';
 import type { AlertRules } from './AlertRules.js';
@@ -97,8 +97,7 @@ export class FlowMonitor {
   #latest: Checkpoint;
 
   constructor(options: FlowMonitorOptions) {
-    const given = optionsObject(options, 'options');
-    refuseUnknownKeys(given, ['name', 'interval', 'scheduler', 'alerts'], 'options');
+    const given = knownOptions(options, ['name', 'interval', 'scheduler', 'alerts'], 'options');
     const name = given.name;
     if (typeof name !== 'string') {
       throw new TypeError(`options.name must be a non-empty string, got ${describeValue(name)}.`);

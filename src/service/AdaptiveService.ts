@@ -1,12 +1,6 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { HandshakeProvider } from '../core/HandshakeProvider.js';
-import {
-  describeValue,
-  isPositiveCount,
-  optionalFunction,
-  optionsObject,
-  refuseUnknownKeys,
-} from '../core/validation.js';
+import { describeValue, isPositiveCount, knownOptions, optionalFunction } from '../core/validation.js';
 import { reportUnhandledError } from '../internal/reportUnhandledError.js';
 import { schedulerOption } from '../internal/schedulerOption.js';
 import type { FlowMonitor } from '../monitor/FlowMonitor.js';
@@ -103,8 +97,11 @@ export class AdaptiveService<Req, Res> implements HandshakeProvider<Req, Res> {
   readonly #isDropped: (error: unknown) => boolean;
 
   constructor(options: AdaptiveServiceOptions<Req, Res>) {
-    const checked = optionsObject(options, 'options');
-    refuseUnknownKeys(checked, ['handler', 'algorithm', 'scheduler', 'monitor', 'isDropped'], 'options');
+    const checked = knownOptions(
+      options,
+      ['handler', 'algorithm', 'scheduler', 'monitor', 'isDropped'],
+      'options',
+    );
     const handler = checked.handler;
     if (typeof handler !== 'function') {
       throw new TypeError(`options.handler must be a function, got ${describeValue(handler)}.`);

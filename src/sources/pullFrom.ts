@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { CreditSource } from '../core/CreditProvider.js';
 import type { ReadinessProvider } from '../core/ReadinessProvider.js';
-import { describeValue, optionsObject, refuseUnknownKeys } from '../core/validation.js';
+import { describeValue, knownOptions } from '../core/validation.js';
 import { toCreditSignal } from '../credits/toCreditSignal.js';
 import { CreditAdmission } from '../internal/CreditAdmission.js';
 import { ReadinessDemand } from '../internal/ReadinessDemand.js';
@@ -139,7 +139,7 @@ export function pullFrom<T>(
     readiness === undefined ? (credits as CreditSource) : { credits$: readiness.credits$ },
     'pullFrom(source, credits): credits',
   );
-  refuseUnknownKeys(optionsObject(options, 'options'), ['monitor'], 'options');
+  knownOptions(options, ['monitor'], 'options');
   const monitor = monitorOption(options?.monitor, 'options.monitor');
   return new Observable<T>((subscriber) => {
     let reader: Reader | undefined;

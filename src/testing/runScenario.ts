@@ -1,4 +1,4 @@
-import { describeValue, optionsObject, refuseUnknownKeys } from '../core/validation.js';
+import { describeValue, knownOptions } from '../core/validation.js';
 import type { FlowTrace } from './FlowTrace.js';
 import type { FlowScenario } from './flowScenario.js';
 import { executeScenario } from './internal/executeScenario.js';
@@ -57,8 +57,7 @@ export function runScenario<T, R>(
       `runScenario(scenario, build): build must be a function returning an Observable, got ${describeValue(build)}.`,
     );
   }
-  const given = optionsObject(options, 'runScenario(scenario, build, options): options');
-  refuseUnknownKeys(given, ['output'], 'runScenario(scenario, build, options): options');
+  const given = knownOptions(options, ['output'], 'runScenario(scenario, build, options): options');
   const output = resolveOutputRule(given.output, 'runScenario(scenario, build, options): options.output');
   const { trace, thrown } = executeScenario(scenario, build, output);
   if (thrown !== undefined) throw thrown.error;

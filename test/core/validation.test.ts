@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { hasMembers, type MemberTypes, objectWithMembers } from '../../src/core/validation.js';
+import { hasMembers, knownOptions, type MemberTypes, objectWithMembers } from '../../src/core/validation.js';
 
 interface Door {
   readonly label: string;
@@ -49,6 +49,28 @@ describe('objectWithMembers', () => {
     ).toThrow(new TypeError('options.door must be a Door (with open), got an object.'));
     expect(() => objectWithMembers<Door>('door', doorMembers, 'options.door', 'a Door')).toThrow(
       new TypeError("options.door must be a Door, got 'door' (string)."),
+    );
+  });
+});
+
+describe('knownOptions', () => {
+  it('reads absent options as an empty object and hands a known one back as it is', () => {
+    expect(knownOptions(undefined, ['a'], 'options')).toEqual({});
+    const given = { a: 1 };
+    expect(knownOptions(given, ['a', 'b'], 'options')).toBe(given);
+  });
+
+  it('refuses options that are not an object with a TypeError naming the argument and the value', () => {
+    expect(() => knownOptions(5 as unknown as object, ['a'], 'options')).toThrow(
+      new TypeError('options must be an object, got 5.'),
+    );
+  });
+
+  it('refuses an unknown key, naming the option it most likely meant and every option there is', () => {
+    expect(() => knownOptions({ bufferSIZE: 1 }, ['bufferSize', 'strategy'], 'options')).toThrow(
+      new TypeError(
+        'options.bufferSIZE is not an option here (did you mean bufferSize?); the options are bufferSize, strategy.',
+      ),
     );
   });
 });

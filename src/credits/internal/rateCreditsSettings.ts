@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import { isPositiveCount, numberOption, optionsObject, refuseUnknownKeys } from '../../core/validation.js';
+import { isPositiveCount, knownOptions, numberOption } from '../../core/validation.js';
 import { numberOptions } from '../../internal/numberOptions.js';
 import { schedulerOption } from '../../internal/schedulerOption.js';
 import type { RateCreditsOptions } from '../RateCreditsOptions.js';
@@ -20,8 +20,7 @@ const optionKeys = ['perSecond', 'burst', 'initial', 'scheduler'];
  * Apart from the bucket so that the class holds only the granting.
  */
 export function rateCreditsSettings(options: RateCreditsOptions): RateCreditsSettings {
-  const given = optionsObject(options, argument);
-  refuseUnknownKeys(given, optionKeys, argument);
+  const given = knownOptions(options, optionKeys, argument);
   const { perSecond, burst } = numberOptions(given, argument, {
     perSecond: {
       expected: 'a positive finite number',

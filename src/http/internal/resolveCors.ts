@@ -2,9 +2,8 @@ import {
   booleanOption,
   describeValue,
   isNonNegativeCount,
+  knownOptions,
   numberOption,
-  optionsObject,
-  refuseUnknownKeys,
 } from '../../core/validation.js';
 import type { HandshakeCorsOptions } from '../HandshakeCorsOptions.js';
 
@@ -21,8 +20,7 @@ const defaultMaxAge = 600;
 /** Checks `options.cors` of `handshakeHandler`; `undefined` when there is none (no cross-origin access). */
 export function resolveCors(cors: HandshakeCorsOptions | undefined): ResolvedCors | undefined {
   if (cors === undefined) return undefined;
-  const given = optionsObject(cors, 'options.cors');
-  refuseUnknownKeys(given, corsKeys, 'options.cors');
+  const given = knownOptions(cors, corsKeys, 'options.cors');
   const { origins } = given;
   if (origins !== '*' && !(Array.isArray(origins) && origins.every((origin) => typeof origin === 'string'))) {
     throw new TypeError(

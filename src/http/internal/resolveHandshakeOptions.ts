@@ -1,11 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import {
-  isNonNegativeCount,
-  numberOption,
-  optionalFunction,
-  optionsObject,
-  refuseUnknownKeys,
-} from '../../core/validation.js';
+import { isNonNegativeCount, knownOptions, numberOption, optionalFunction } from '../../core/validation.js';
 import { schedulerOption } from '../../internal/schedulerOption.js';
 import type { HandshakeHandlerOptions } from '../HandshakeHandlerOptions.js';
 import { type ResolvedCors, resolveCors } from './resolveCors.js';
@@ -55,8 +49,7 @@ function isFiniteNonNegative(n: number): boolean {
 export function resolveHandshakeOptions<Req, Res>(
   options: HandshakeHandlerOptions<Req, Res> | undefined,
 ): HandshakeSettings<Req, Res> {
-  const given = optionsObject(options, 'options');
-  refuseUnknownKeys(given, optionKeys, 'options');
+  const given = knownOptions(options, optionKeys, 'options');
   return {
     decode: optionalFunction(given.decode, 'options.decode') ?? ((body: unknown) => body as Req),
     encode: optionalFunction(given.encode, 'options.encode') ?? ((result: Res) => result),

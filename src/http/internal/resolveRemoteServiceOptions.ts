@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import { describeValue, numberOption, optionsObject, refuseUnknownKeys } from '../../core/validation.js';
+import { describeValue, knownOptions, numberOption } from '../../core/validation.js';
 import { schedulerOption } from '../../internal/schedulerOption.js';
 import type { RemoteServiceOptions } from '../RemoteServiceOptions.js';
 import { httpProtocol } from './httpProtocol.js';
@@ -38,8 +38,7 @@ function baseUrl(url: unknown): URL {
 
 /** Checks the options of `RemoteService` (see `RemoteServiceOptions`), refusing unknown keys. */
 export function resolveRemoteServiceOptions(options: RemoteServiceOptions): RemoteSettings {
-  const given = optionsObject(options, 'options');
-  refuseUnknownKeys(given, optionKeys, 'options');
+  const given = knownOptions(options, optionKeys, 'options');
   const base = baseUrl(given.url);
   const fetchFn = given.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== 'function') {

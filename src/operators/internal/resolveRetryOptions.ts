@@ -1,5 +1,11 @@
 import type { SchedulerLike } from 'rxjs';
-import * as check from '../../core/validation.js';
+import {
+  isPositiveCount,
+  knownOptions,
+  numberOption,
+  oneOf,
+  optionalFunction,
+} from '../../core/validation.js';
 import type { BackoffJitter, BackoffPolicy } from '../../internal/backoffDelay.js';
 import { isRefusal } from '../../internal/isRefusal.js';
 import { longestTimer } from '../../internal/retryWait.js';
@@ -38,38 +44,37 @@ export function resolveRetryOptions(
   defaultScheduler: SchedulerLike | undefined,
   moreKeys: readonly string[] = [],
 ): ResolvedRetryOptions {
-  const given = check.optionsObject(options, argument);
-  check.refuseUnknownKeys(given, [...retryOptionKeys, ...moreKeys], argument);
-  const maxAttempts = check.numberOption(
+  const given = knownOptions(options, [...retryOptionKeys, ...moreKeys], argument);
+  const maxAttempts = numberOption(
     given.maxAttempts ?? 5,
     `${argument}.maxAttempts`,
     'a positive integer or Infinity',
-    (n) => n === Number.POSITIVE_INFINITY || check.isPositiveCount(n),
+    (n) => n === Number.POSITIVE_INFINITY || isPositiveCount(n),
   );
-  const initialDelay = check.numberOption(
+  const initialDelay = numberOption(
     given.initialDelay ?? 100,
     `${argument}.initialDelay`,
     `a number of milliseconds from 0 to ${longestTimer}`,
     (n) => n >= 0 && n <= longestTimer,
   );
-  const maxDelay = check.numberOption(
+  const maxDelay = numberOption(
     // The default never contradicts an initialDelay given alone.
     given.maxDelay ?? Math.max(10_000, initialDelay),
     `${argument}.maxDelay`,
     `a number of milliseconds from ${argument}.initialDelay (${initialDelay}) to ${longestTimer}`,
     (n) => n >= initialDelay && n <= longestTimer,
   );
-  const factor = check.numberOption(
+  const factor = numberOption(
     given.factor ?? 2,
     `${argument}.factor`,
     'a finite number >= 1',
     (n) => Number.isFinite(n) && n >= 1,
   );
-  const jitter = check.oneOf(given.jitter ?? 'full', jitters, `${argument}.jitter`);
+  const jitter = oneOf(given.jitter ?? 'full', jitters, `${argument}.jitter`);
   return {
     maxAttempts,
     policy: { initialDelay, maxDelay, factor, jitter },
-    retryIf: check.optionalFunction(given.retryIf, `${argument}.retryIf`) ?? isRefusal,
+    retryIf: optionalFunction(given.retryIf, `${argument}.retryIf`) ?? isRefusal,
     scheduler:
       given.scheduler === undefined && defaultScheduler !== undefined
         ? defaultScheduler

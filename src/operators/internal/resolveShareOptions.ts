@@ -1,10 +1,4 @@
-import {
-  isPositiveCount,
-  numberOption,
-  oneOf,
-  optionsObject,
-  refuseUnknownKeys,
-} from '../../core/validation.js';
+import { isPositiveCount, knownOptions, numberOption, oneOf } from '../../core/validation.js';
 import type { SharePolicy, ShareWithCreditsOptions } from '../ShareWithCreditsOptions.js';
 
 /** The options of one `shareWithCredits`, checked, defaults in. */
@@ -20,8 +14,7 @@ const policies: readonly SharePolicy[] = ['slowest', 'fastest', 'quorum'];
 
 /** Checks the options of `shareWithCredits` when it is called, each error naming the option and the value. */
 export function resolveShareOptions(options: ShareWithCreditsOptions | undefined): ResolvedShareOptions {
-  const given = optionsObject(options, argument);
-  refuseUnknownKeys(given, ['policy', 'quorum', 'startAfter'], argument);
+  const given = knownOptions(options, ['policy', 'quorum', 'startAfter'], argument);
   const policy = oneOf(given.policy ?? 'slowest', policies, `${argument}.policy`);
   if (policy !== 'quorum' && given.quorum !== undefined) {
     throw new TypeError(`${argument}.quorum applies only to policy 'quorum', not '${policy}'.`);

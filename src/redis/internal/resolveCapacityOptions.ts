@@ -4,9 +4,8 @@ import {
   describeValue,
   isNonNegativeCount,
   isPositiveCount,
+  knownOptions,
   numberOption,
-  optionsObject,
-  refuseUnknownKeys,
 } from '../../core/validation.js';
 import type { DistributedCapacityOptions } from '../DistributedCapacityOptions.js';
 import { type CapacityKeys, capacityKeys } from './capacityKeys.js';
@@ -33,8 +32,7 @@ const optionKeys = ['redis', 'key', 'capacity', 'handler', 'leaseTtl', 'reuseFor
 export function resolveCapacityOptions<Req, Res>(
   options: DistributedCapacityOptions<Req, Res>,
 ): CapacitySettings<Req, Res> {
-  const given = optionsObject(options, 'options');
-  refuseUnknownKeys(given, optionKeys, 'options');
+  const given = knownOptions(options, optionKeys, 'options');
   const redis = checkClient(given.redis, 'options.redis');
   const keys = capacityKeys(keyOption(given.key, 'options.key'));
   const capacity = numberOption(

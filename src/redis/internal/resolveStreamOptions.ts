@@ -1,10 +1,4 @@
-import {
-  booleanOption,
-  isPositiveCount,
-  numberOption,
-  optionsObject,
-  refuseUnknownKeys,
-} from '../../core/validation.js';
+import { booleanOption, isPositiveCount, knownOptions, numberOption } from '../../core/validation.js';
 import type { RedisStreamOptions } from '../RedisStreamOptions.js';
 import { keyOption } from './keyOption.js';
 import { type ReclaimSettings, resolveReclaimOptions } from './resolveReclaimOptions.js';
@@ -37,8 +31,7 @@ const optionKeys = [
 
 /** Checks the options of `fromRedisStream`, each error naming the option and the value. */
 export function resolveStreamOptions(options: RedisStreamOptions): StreamSettings {
-  const given = optionsObject(options, 'options');
-  refuseUnknownKeys(given, optionKeys, 'options');
+  const given = knownOptions(options, optionKeys, 'options');
   const stream = keyOption(given.stream, 'options.stream');
   return {
     stream,

@@ -1,4 +1,4 @@
-import { numberOption, optionalFunction, optionsObject, refuseUnknownKeys } from '../../core/validation.js';
+import { knownOptions, numberOption, optionalFunction } from '../../core/validation.js';
 import { isServiceAtCapacity } from '../../internal/isServiceAtCapacity.js';
 import { schedulerOption } from '../../internal/schedulerOption.js';
 import { monitorOption } from '../../monitor/monitorOption.js';
@@ -33,8 +33,7 @@ const positiveInteger = (n: number): boolean => Number.isSafeInteger(n) && n >= 
  * and the value; fills in the defaults. Apart from the breaker, which is the state machine alone.
  */
 export function breakerSettings(options: CircuitBreakerOptions): BreakerSettings {
-  const given = optionsObject(options, 'options');
-  refuseUnknownKeys(given, optionKeys, 'options');
+  const given = knownOptions(options, optionKeys, 'options');
   const failureThreshold = numberOption(
     given.failureThreshold,
     'options.failureThreshold',

@@ -1,4 +1,4 @@
-import { optionsObject, refuseUnknownKeys } from '../../core/validation.js';
+import { knownOptions } from '../../core/validation.js';
 import { type NumberRule, numberOptions } from '../../internal/numberOptions.js';
 import { type LimitBounds, type LimitBoundsOptions, limitBounds } from './limitBounds.js';
 
@@ -26,7 +26,6 @@ export function limitOptions<K extends string>(
   others: readonly string[] = [],
 ): LimitBounds & Readonly<Record<K, number>> {
   const argument = `${name}(options)`;
-  const given = optionsObject(options, argument);
-  refuseUnknownKeys(given, ['initial', 'min', 'max', ...Object.keys(rules), ...others], argument);
+  const given = knownOptions(options, ['initial', 'min', 'max', ...Object.keys(rules), ...others], argument);
   return { ...limitBounds(given, defaults, argument), ...numberOptions(given, argument, rules) };
 }

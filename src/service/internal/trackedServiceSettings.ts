@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { describeValue, optionsObject, refuseUnknownKeys } from '../../core/validation.js';
+import { describeValue, knownOptions } from '../../core/validation.js';
 import { schedulerOption } from '../../internal/schedulerOption.js';
 import { timeoutOption } from '../../internal/timeoutOption.js';
 import { monitorOption } from '../../monitor/monitorOption.js';
@@ -30,8 +30,11 @@ export interface ObservedServiceOptions<Req, Res> extends TrackedServiceOptions<
 export function trackedServiceSettings<Req, Res>(
   options: ObservedServiceOptions<Req, Res>,
 ): TrackedServiceSettings<Req, Res> {
-  const checked = optionsObject(options, 'options');
-  refuseUnknownKeys(checked, ['capacity', 'handler', 'monitor', 'timeout', 'scheduler'], 'options');
+  const checked = knownOptions(
+    options,
+    ['capacity', 'handler', 'monitor', 'timeout', 'scheduler'],
+    'options',
+  );
   const capacity = checkCapacity(checked.capacity, 'options.capacity');
   const handler = checked.handler;
   if (typeof handler !== 'function') {

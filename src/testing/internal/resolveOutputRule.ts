@@ -1,10 +1,4 @@
-import {
-  isPositiveCount,
-  numberOption,
-  optionalFunction,
-  optionsObject,
-  refuseUnknownKeys,
-} from '../../core/validation.js';
+import { isPositiveCount, knownOptions, numberOption, optionalFunction } from '../../core/validation.js';
 import type { OutputRule } from '../OutputRule.js';
 import { checkedItems } from './checkedItems.js';
 
@@ -19,8 +13,7 @@ export function resolveOutputRule<T, R>(
   given: OutputRule<T, R> | undefined,
   argument: string,
 ): ResolvedOutputRule<T, R> {
-  const rule = optionsObject(given, argument);
-  refuseUnknownKeys(rule, ['items', 'batchSize'], argument);
+  const rule = knownOptions(given, ['items', 'batchSize'], argument);
   const items = optionalFunction(rule.items, `${argument}.items`);
   return {
     items: items === undefined ? undefined : checkedItems(items, `${argument}.items`),
