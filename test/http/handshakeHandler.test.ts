@@ -838,8 +838,16 @@ describe('handshakeHandler', () => {
         Buffer.from('\r\n'),
       ]);
       for (let sent = 0; sent < 64 && !closed; sent++) {
-        if (!socket.write(frame))
-          await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
+        if (!socket.write(frame)) {
+          // Whichever comes first; the other listener goes too, or 64 waits would pile up on the socket.
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              socket.off('drain', done).off('close', done);
+              resolve();
+            };
+            socket.once('drain', done).once('close', done);
+          });
+        }
       }
       await eventually(() => closed, 4_000);
       expect(received).toMatch(/^HTTP\/1\.1 413 /);
