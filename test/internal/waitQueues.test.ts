@@ -82,4 +82,14 @@ describe.each([
       { numRuns: 300 },
     );
   });
+
+  it("keeps the WaitQueue contract of 'latest': a newcomer joins an empty queue and replaces the oldest waiting one", () => {
+    const queue = create();
+    expect(queue.placeLatest()).toBe('joins');
+    queue.push(1, 0, 0);
+    queue.push(2, 1, prioritised ? 5 : 0);
+    expect(queue.placeLatest()).toBe('replaces');
+    expect(queue.removeReplaced()).toBe(1);
+    expect(queue.size).toBe(1);
+  });
 });

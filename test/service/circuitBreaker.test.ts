@@ -422,6 +422,41 @@ describe('circuitBreaker', () => {
       expect(breaker.state).toBe('open');
     });
 
+    it('rejects with the error of an Observable that fails while the caller still waits, counting it as a failure', async () => {
+      const breaker = circuitBreaker<string, number>(
+        {
+          isReady: () => true,
+          do: () => new Observable<number>((subscriber) => subscriber.error(new Error('down'))),
+        },
+        { ...options, failureThreshold: 1 },
+      );
+      const controller = new AbortController();
+      const removed = vi.spyOn(controller.signal, 'removeEventListener');
+      await expect(breaker.do('a', controller.signal)).rejects.toThrow('down');
+      expect(breaker.state).toBe('open');
+      expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
+    });
+
+    it('never subscribes the Observable of a call whose signal aborted before it, nor counts it as a failure', async () => {
+      let subscribed = false;
+      const breaker = circuitBreaker<string, number>(
+        {
+          isReady: () => true,
+          do: () =>
+            new Observable<number>((subscriber) => {
+              subscribed = true;
+              subscriber.error(new Error('ran'));
+            }),
+        },
+        { ...options, failureThreshold: 1 },
+      );
+      const controller = new AbortController();
+      controller.abort(new Error('never mind'));
+      await expect(breaker.do('a', controller.signal)).rejects.toThrow('never mind');
+      expect(subscribed).toBe(false);
+      expect(breaker.state).toBe('closed');
+    });
+
     it('removes its abort listener once the work settles', async () => {
       const breaker = circuitBreaker<string, number>({ isReady: () => true, do: () => of(1) }, options);
       const controller = new AbortController();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { Observable, Subject, VirtualTimeScheduler } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { config, Observable, Subject, VirtualTimeScheduler } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Lease, LeaseChannel } from '../../../src/http/internal/Lease.js';
 import { LeaseBook } from '../../../src/http/internal/LeaseBook.js';
 import type { LeaseAdmission } from '../../../src/http/internal/LeasePool.js';
@@ -203,5 +203,81 @@ describe('LeaseBook', () => {
     world.clients.pop();
     expect(first!.lease.credit).toBe(capacity);
     world.check();
+  });
+
+  describe("when the provider's credits$ fails or ends", () => {
+    const reported: unknown[] = [];
+    afterEach(() => {
+      config.onUnhandledError = null;
+      reported.length = 0;
+    });
+
+    /** A book over `credits`, with one client whose stream may end. */
+    function leasing(credits: Observable<number>) {
+      config.onUnhandledError = (error) => reported.push(error);
+      const book = new LeaseBook(credits, {
+        load: () => ({ capacity, active: 0 }),
+        scheduler: new VirtualTimeScheduler(),
+        revokeAfter,
+      });
+      const ended: boolean[] = [];
+      const channel = (): LeaseChannel => {
+        const at = ended.push(false) - 1;
+        return { send: () => {}, end: () => (ended[at] = true) };
+      };
+      return { book, ended, channel };
+    }
+
+    const waitForReports = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+    it('ends every lease, goes back to admitting by the provider alone, and reports a grant that is not a count', async () => {
+      const grants = new Subject<number>();
+      const { book, ended, channel } = leasing(
+        new Observable<number>((subscriber) => {
+          subscriber.next(capacity);
+          return grants.subscribe(subscriber);
+        }),
+      );
+      const lease = book.open(channel());
+      expect(lease).toBeDefined();
+      expect(book.get(lease?.id ?? '')).toBe(lease);
+      grants.next(-1);
+      expect(ended).toEqual([true]);
+      expect(book.size).toBe(0);
+      expect(book.get(lease?.id ?? '')).toBeUndefined();
+      expect(book.admit(lease?.id)).toEqual({ kind: 'unleased' });
+      await waitForReports();
+      expect(reported).toHaveLength(1);
+      expect(String(reported[0])).toContain('credits$ must grant non-negative integers or Infinity, got -1');
+    });
+
+    it('ends every lease when credits$ completes, reporting nothing, so clients reconnect to ask again', async () => {
+      const grants = new Subject<number>();
+      const { book, ended, channel } = leasing(
+        new Observable<number>((subscriber) => {
+          subscriber.next(capacity);
+          return grants.subscribe(subscriber);
+        }),
+      );
+      book.open(channel());
+      book.open(channel());
+      grants.complete();
+      expect(ended).toEqual([true, true]);
+      expect(book.free).toBeUndefined();
+      await waitForReports();
+      expect(reported).toEqual([]);
+    });
+
+    it('opens no lease on a credits$ that fails at once, and reports its error', async () => {
+      const broken = new Error('no credits');
+      const { book, ended, channel } = leasing(
+        new Observable<number>((subscriber) => subscriber.error(broken)),
+      );
+      expect(book.open(channel())).toBeUndefined();
+      expect(ended).toEqual([false]);
+      expect(book.size).toBe(0);
+      await waitForReports();
+      expect(reported).toEqual([broken]);
+    });
   });
 });
