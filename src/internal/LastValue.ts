@@ -11,8 +11,8 @@ export interface Settlement<T> {
  * Turns a call's stream of answers into its one result, as a promise would hold it: the last value
  * when it completes, its error when it errors, and a {@link BackpressureError} of code
  * `'ERR_EMPTY_RESULT'` naming the call when it completes without any value, since resolving with
- * `undefined` would hand the caller a value that was never produced. Given to `followResult` as its
- * handlers; one object a call, no closures.
+ * `undefined` would hand the caller a value that was never produced. What `followResult` subscribes an
+ * Observable answer with when the call has one result; one object a call, no closures.
  */
 export class LastValue<T> implements UpstreamHandlers<T> {
   readonly #settlement: Settlement<T>;

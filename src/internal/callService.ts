@@ -1,7 +1,6 @@
 import { isObservable, type Observable, Subscription } from 'rxjs';
 import type { Service } from '../core/Service.js';
 import { followResult } from './followResult.js';
-import { LastValue } from './LastValue.js';
 
 const what = 'service.do(req)';
 
@@ -25,7 +24,7 @@ export function callService<Req, Res>(
   }
   if (signal === undefined || !isObservable(result)) {
     return new Promise<Res>((resolve, reject) => {
-      followResult(result, what, 'refused', undefined, new LastValue({ resolve, reject }, what));
+      followResult(result, what, 'refused', undefined, { resolve, reject });
     });
   }
   return new Promise<Res>((resolve, reject) => {
@@ -50,6 +49,6 @@ export function callService<Req, Res>(
         reject(error);
       },
     };
-    followResult(result, what, 'refused', work, new LastValue(settlement, what));
+    followResult(result, what, 'refused', work, settlement);
   });
 }

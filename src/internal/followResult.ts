@@ -1,6 +1,7 @@
 import { isObservable, type Observable, Subscription } from 'rxjs';
 import { describeValue } from '../core/validation.js';
 import { isPromiseLike } from './isPromiseLike.js';
+import { LastValue, type Settlement } from './LastValue.js';
 import { subscribeSafely, type UpstreamHandlers } from './subscribeSafely.js';
 
 /**
@@ -12,42 +13,46 @@ export type PlainAnswer = 'value' | 'refused';
 
 /**
  * The one place that tells what a call returned (`service.do(req)`, a handler, a provider) and follows
- * it to its end, reported through `handlers` as an Observable would report it:
+ * it to its end, once:
+ * - a thenable: its value to `settlement.resolve`, or its error to `settlement.reject`; ignored once
+ *   `owner` is closed;
+ * - anything else: as `plain` says; `what` names the call in the `TypeError` (`'service.do(req)'`);
  * - an Observable: subscribed through `owner` (see `subscribeSafely`; a new subscription when none is
- *   given), every value, then its end; the subscription is returned so the caller can stop it;
- * - a thenable: its value then `complete`, or its error, ignored once `owner` is closed;
- * - anything else: as `plain` says; `what` names the call in the `TypeError` (`'service.do(req)'`).
+ *   given), and returned so the caller can stop it. Its values go to `each` when the caller takes every
+ *   value (withHandshake), else its last value settles the call (see {@link LastValue}).
  *
- * `error` or `complete` is called once, and nothing after it: the one "settle a call once" of the
- * library (with {@link LastValue} when the call has one result).
+ * One result ends in exactly one of `resolve` and `reject`, every value in one `error` or `complete`,
+ * and nothing comes after. A Promise, the common answer, costs its two callbacks and nothing more.
  */
 export function followResult<T>(
   result: Promise<T> | PromiseLike<T> | Observable<T> | T,
   what: string,
   plain: PlainAnswer,
   owner: Subscription | undefined,
-  handlers: UpstreamHandlers<T>,
+  settlement: Settlement<T>,
+  each?: UpstreamHandlers<T>,
 ): Subscription | undefined {
   if (isObservable(result)) {
-    return subscribeSafely(result as Observable<T>, owner ?? new Subscription(), handlers);
+    return subscribeSafely(
+      result as Observable<T>,
+      owner ?? new Subscription(),
+      each ?? new LastValue(settlement, what),
+    );
   }
   if (isPromiseLike(result)) {
     // Adopted by a real Promise, so a thenable that calls both callbacks still settles once.
     Promise.resolve(result as PromiseLike<T>).then(
       (value) => {
-        if (owner?.closed) return;
-        handlers.next(value);
-        handlers.complete();
+        if (!owner?.closed) settlement.resolve(value);
       },
       (error: unknown) => {
-        if (!owner?.closed) handlers.error(error);
+        if (!owner?.closed) settlement.reject(error);
       },
     );
   } else if (plain === 'value') {
-    handlers.next(result as T);
-    handlers.complete();
+    settlement.resolve(result as T);
   } else {
-    handlers.error(
+    settlement.reject(
       new TypeError(`${what} must return a Promise or an Observable, got ${describeValue(result)}.`),
     );
   }

@@ -3,39 +3,69 @@ import { EMPTY, Observable, of, Subscription, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { followResult } from '../../src/internal/followResult.js';
 
-type Report = ['next', unknown] | ['error', unknown] | ['complete'];
+type Report =
+  | ['next', unknown]
+  | ['error', unknown]
+  | ['complete']
+  | ['resolve', unknown]
+  | ['reject', unknown];
 
-function follow(result: unknown, plain: 'value' | 'refused', owner?: Subscription): Report[] {
+/** Follows `result`, recording what it reports; with `each`, an Observable's every value. */
+function follow(
+  result: unknown,
+  plain: 'value' | 'refused',
+  options: { owner?: Subscription; each?: boolean } = {},
+) {
   const reports: Report[] = [];
-  followResult(result, 'service.do(req)', plain, owner, {
-    next: (value) => reports.push(['next', value]),
-    error: (error) => reports.push(['error', error]),
-    complete: () => reports.push(['complete']),
-  });
+  followResult(
+    result,
+    'service.do(req)',
+    plain,
+    options.owner,
+    {
+      resolve: (value) => reports.push(['resolve', value]),
+      reject: (error) => reports.push(['reject', error]),
+    },
+    options.each
+      ? {
+          next: (value) => reports.push(['next', value]),
+          error: (error) => reports.push(['error', error]),
+          complete: () => reports.push(['complete']),
+        }
+      : undefined,
+  );
   return reports;
 }
 
 const flush = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('followResult', () => {
-  it('reports every value of an Observable, then its end', () => {
-    expect(follow(of(1, 2), 'refused')).toEqual([['next', 1], ['next', 2], ['complete']]);
+  it('reports every value of an Observable, then its end, to a caller that takes every value', () => {
+    expect(follow(of(1, 2), 'refused', { each: true })).toEqual([['next', 1], ['next', 2], ['complete']]);
     const boom = new Error('boom');
     expect(
       follow(
         throwError(() => boom),
         'refused',
+        { each: true },
       ),
     ).toEqual([['error', boom]]);
   });
 
-  it('reports a Promise as one value and an end, or as its error', async () => {
-    const resolved = follow(Promise.resolve(7), 'refused');
+  it("settles a one-result call with an Observable's last value, or with ERR_EMPTY_RESULT when it has none", () => {
+    expect(follow(of(1, 2), 'refused')).toEqual([['resolve', 2]]);
+    const [report] = follow(EMPTY, 'refused');
+    expect(report?.[0]).toBe('reject');
+    expect(report?.[1]).toMatchObject({ code: 'ERR_EMPTY_RESULT' });
+  });
+
+  it('settles with a Promise’s value or its error, later', async () => {
+    const resolved = follow(Promise.resolve(7), 'refused', { each: true });
     const rejected = follow(Promise.reject(new Error('no')), 'refused');
     expect(resolved).toEqual([]);
     await flush();
-    expect(resolved).toEqual([['next', 7], ['complete']]);
-    expect(rejected).toEqual([['error', new Error('no')]]);
+    expect(resolved).toEqual([['resolve', 7]]);
+    expect(rejected).toEqual([['reject', new Error('no')]]);
   });
 
   it('settles a thenable that calls both of its callbacks once', async () => {
@@ -49,20 +79,20 @@ describe('followResult', () => {
     };
     const reports = follow(twoFaced, 'refused');
     await flush();
-    expect(reports).toEqual([['next', 1], ['complete']]);
+    expect(reports).toEqual([['resolve', 1]]);
   });
 
   it('takes a plain value as the answer, or refuses it with a TypeError naming the call and the value', () => {
-    expect(follow(5, 'value')).toEqual([['next', 5], ['complete']]);
+    expect(follow(5, 'value')).toEqual([['resolve', 5]]);
     const [report] = follow(5, 'refused');
-    expect(report?.[0]).toBe('error');
+    expect(report?.[0]).toBe('reject');
     expect(report?.[1]).toBeInstanceOf(TypeError);
     expect(String(report?.[1])).toContain('service.do(req) must return a Promise or an Observable, got 5');
   });
 
   it('ignores a Promise that settles after its owner was closed', async () => {
     const owner = new Subscription();
-    const reports = follow(Promise.resolve(1), 'refused', owner);
+    const reports = follow(Promise.resolve(1), 'refused', { owner });
     owner.unsubscribe();
     await flush();
     expect(reports).toEqual([]);
@@ -77,17 +107,24 @@ describe('followResult', () => {
         subscriber.next(i);
       }
     });
-    followResult(endless, 'service.do(req)', 'refused', owner, {
-      next: (value) => {
-        if (value === 2) owner.unsubscribe();
+    followResult(
+      endless,
+      'service.do(req)',
+      'refused',
+      owner,
+      { resolve: () => {}, reject: () => {} },
+      {
+        next: (value) => {
+          if (value === 2) owner.unsubscribe();
+        },
+        error: () => {},
+        complete: () => {},
       },
-      error: () => {},
-      complete: () => {},
-    });
+    );
     expect(emitted).toBe(3);
   });
 
-  it('ends every kind of answer with exactly one error or complete, and nothing after it', async () => {
+  it('ends every kind of answer once, in one result or in one end after its values, and nothing after it', async () => {
     // Answers are built inside the property: a rejected Promise made while generating would go unhandled.
     const answer = fc.oneof(
       fc.array(fc.integer(), { maxLength: 4 }).map((values) => () => of(...values)),
@@ -101,8 +138,9 @@ describe('followResult', () => {
       fc.asyncProperty(
         answer,
         fc.constantFrom<'value' | 'refused'>('value', 'refused'),
-        async (makeAnswer, plain) => {
-          const reports = follow(makeAnswer(), plain);
+        fc.boolean(),
+        async (makeAnswer, plain, each) => {
+          const reports = follow(makeAnswer(), plain, { each });
           await flush();
           const ends = reports.filter(([kind]) => kind !== 'next');
           expect(ends).toHaveLength(1);

@@ -3,7 +3,6 @@ import { type Observable, Subscription } from 'rxjs';
 import type { HandshakeProvider } from 'rxjs-backpressure';
 import { followResult } from '../../internal/followResult.js';
 import { isServiceAtCapacity } from '../../internal/isServiceAtCapacity.js';
-import { LastValue } from '../../internal/LastValue.js';
 import type { AnswerHeaders, AnswerWriter } from './AnswerWriter.js';
 import { discardBody } from './discardBody.js';
 import { httpProtocol } from './httpProtocol.js';
@@ -29,13 +28,7 @@ function mediaType(header: string | undefined): string {
 /** The one result of `do()`, whether it answered with a Promise or an Observable; `work` stops it. */
 function outcomeOf<Res>(result: Promise<Res> | Observable<Res>, work: Subscription): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
-    followResult(
-      result,
-      'provider.do(req)',
-      'refused',
-      work,
-      new LastValue({ resolve, reject }, 'provider.do(req)'),
-    );
+    followResult(result, 'provider.do(req)', 'refused', work, { resolve, reject });
   });
 }
 

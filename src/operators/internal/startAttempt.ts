@@ -2,7 +2,9 @@ import type { Observable, Subscriber } from 'rxjs';
 import type { Service } from '../../core/Service.js';
 import { CallTimeoutError } from '../../errors/CallTimeoutError.js';
 import { followResult } from '../../internal/followResult.js';
+import type { Settlement } from '../../internal/LastValue.js';
 import { callSignals } from '../../internal/SignalPool.js';
+import type { UpstreamHandlers } from '../../internal/subscribeSafely.js';
 import type { HandshakeCall } from './HandshakeCall.js';
 import type { CallPolicy } from './resolveCallPolicy.js';
 
@@ -42,17 +44,8 @@ export function startAttempt<T, R>(
     if (settled(call, controller)) outcomes.attemptFailed(call, error);
     return;
   }
-  const inner = followResult(result, 'service.do(req)', 'refused', owner, {
-    next: (value) => {
-      if (call.controller === controller) outcomes.attemptValue(call, value);
-    },
-    error: (error) => {
-      if (settled(call, controller)) outcomes.attemptFailed(call, error);
-    },
-    complete: () => {
-      if (settled(call, controller)) outcomes.attemptSucceeded(call);
-    },
-  });
+  const attempt = new Attempt(call, controller, outcomes);
+  const inner = followResult(result, 'service.do(req)', 'refused', owner, attempt, attempt);
   if (inner !== undefined && call.controller === controller) call.inner = inner;
 }
 
@@ -79,4 +72,42 @@ function timedOut<T, R>(
   call.endAttempt();
   controller.abort(error);
   outcomes.attemptFailed(call, error);
+}
+
+/**
+ * What one attempt's result reports, passed on only while the attempt is still the running one: every
+ * value of an Observable, or a Promise's one value. One object an attempt rather than closures: this is
+ * on withHandshake's per-item path.
+ */
+class Attempt<T, R> implements UpstreamHandlers<R>, Settlement<R> {
+  readonly #call: HandshakeCall<T>;
+  readonly #controller: AbortController;
+  readonly #outcomes: AttemptOutcomes<T, R>;
+
+  constructor(call: HandshakeCall<T>, controller: AbortController, outcomes: AttemptOutcomes<T, R>) {
+    this.#call = call;
+    this.#controller = controller;
+    this.#outcomes = outcomes;
+  }
+
+  next(value: R): void {
+    if (this.#call.controller === this.#controller) this.#outcomes.attemptValue(this.#call, value);
+  }
+
+  error(error: unknown): void {
+    if (settled(this.#call, this.#controller)) this.#outcomes.attemptFailed(this.#call, error);
+  }
+
+  complete(): void {
+    if (settled(this.#call, this.#controller)) this.#outcomes.attemptSucceeded(this.#call);
+  }
+
+  resolve(value: R): void {
+    this.next(value);
+    this.complete();
+  }
+
+  reject(error: unknown): void {
+    this.error(error);
+  }
 }

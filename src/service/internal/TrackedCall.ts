@@ -2,7 +2,7 @@ import { isObservable, type Observable, type SchedulerLike, Subscription } from 
 import { CallTimeoutError } from '../../errors/CallTimeoutError.js';
 import type { AbortListeners } from '../../internal/AbortListeners.js';
 import { followResult } from '../../internal/followResult.js';
-import { LastValue, type Settlement } from '../../internal/LastValue.js';
+import type { Settlement } from '../../internal/LastValue.js';
 import { callSignals } from '../../internal/SignalPool.js';
 import type { ServiceProbe } from '../../monitor/ServiceProbe.js';
 import type { CallObserver } from './CallObserver.js';
@@ -26,7 +26,7 @@ export interface CallContext<Req, Res> {
 
 /**
  * One call of a `TrackedService`, from the handler's start to the one moment it settles: the outcome
- * first, then the slot. One object a call, which is also the settlement its `LastValue` reports to, so
+ * first, then the slot. One object a call, which is also the settlement `followResult` reports to, so
  * a call allocates no closures of its own unless it needs cleaning up (a forwarded abort, a timer, an
  * Observable the caller may stop). Apart from the service because it is the per-call half of it.
  */
@@ -103,7 +103,7 @@ export class TrackedCall<Req, Res> implements Settlement<Res> {
       this.#owner.add(() => aborts.delete(signal, onAbort));
     }
     // Through `owner` when there is one, so a timeout or an abort stops even a synchronous Observable.
-    followResult(result, 'the handler', 'value', this.#owner, new LastValue(this, 'the handler'));
+    followResult(result, 'the handler', 'value', this.#owner, this);
   }
 
   resolve(value: Res): void {
