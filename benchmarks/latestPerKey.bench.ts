@@ -1,7 +1,7 @@
 // Issue 17's latest per key: 16 sensors at 10 kHz each into a consumer that needs 50 ms per delivery,
 // in real time, through `strategy: 'latest'` with a key beside plain 'latest' and the plain-RxJS
 // `groupBy` + `throttleTime` tuned to the consumer's pace; then the cost per reading of a flood.
-import { concatMap, groupBy, mergeMap, Subject, tap, throttleTime, timer } from 'rxjs';
+import { concatMap, groupBy, mergeMap, Subject, Subscription, tap, throttleTime, timer } from 'rxjs';
 import { CreditController, requestCredits } from '../src/index.js';
 import {
   type BenchmarkOptions,
@@ -139,7 +139,12 @@ function flood(
   name: string,
   items: number,
   every: number,
-  build: (credits: CreditController, readings: Subject<Reading>, onDrop: () => void) => () => number,
+  build: (
+    credits: CreditController,
+    readings: Subject<Reading>,
+    onDrop: () => void,
+    pipelines: Subscription,
+  ) => () => number,
 ): Contender {
   return {
     name,
@@ -147,17 +152,26 @@ function flood(
       const credits = new CreditController({ initial: 1 });
       const readings = new Subject<Reading>();
       let dropped = 0;
-      const delivered = build(credits, readings, () => {
-        dropped++;
-      });
+      // Torn down once counted: a pipeline left holding readings with no credit would stall at exit.
+      const pipelines = new Subscription();
+      const delivered = build(
+        credits,
+        readings,
+        () => {
+          dropped++;
+        },
+        pipelines,
+      );
       for (let n = 0; n < items; n++) {
         readings.next({ sensor: n % sensors, at: 0 });
         if (n % every === 0) credits.grant(1);
       }
       const held = items - delivered() - dropped;
+      const accounted = delivered() + dropped + held;
+      pipelines.unsubscribe();
       if (held < 0 || held > sensors)
         throw new Error(`${name}: ${held} readings held, expected 0 to ${sensors}.`);
-      return delivered() + dropped + held;
+      return accounted;
     },
   };
 }
@@ -167,9 +181,10 @@ function counting(
   credits: CreditController,
   onDrop: () => void,
   key: boolean,
+  pipelines: Subscription,
 ): () => number {
   let delivered = 0;
-  readings
+  const pipeline = readings
     .pipe(
       requestCredits(credits, {
         strategy: 'latest',
@@ -180,6 +195,7 @@ function counting(
     .subscribe(() => {
       delivered++;
     });
+  pipelines.add(pipeline);
   return () => delivered;
 }
 
@@ -211,11 +227,11 @@ export async function run(options: BenchmarkOptions): Promise<BenchmarkRow[]> {
 
   const items = options.quick ? 20_000 : 2_000_000;
   const every = 100;
-  const ours = flood('latest per key, flood', items, every, (credits, readings, onDrop) =>
-    counting(readings, credits, onDrop, true),
+  const ours = flood('latest per key, flood', items, every, (credits, readings, onDrop, pipelines) =>
+    counting(readings, credits, onDrop, true, pipelines),
   );
-  const plain = flood("plain 'latest', flood", items, every, (credits, readings, onDrop) =>
-    counting(readings, credits, onDrop, false),
+  const plain = flood("plain 'latest', flood", items, every, (credits, readings, onDrop, pipelines) =>
+    counting(readings, credits, onDrop, false, pipelines),
   );
   const rateOf = await measureThroughput(
     items,
