@@ -228,16 +228,18 @@ describe('LeaseBook', () => {
       return { book, ended, channel };
     }
 
+    /** Credits as a provider grants them: the whole capacity at once, then `grants`. */
+    const roomThen = (grants: Subject<number>): Observable<number> =>
+      new Observable<number>((subscriber) => {
+        subscriber.next(capacity);
+        return grants.subscribe(subscriber);
+      });
+
     const waitForReports = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
     it('ends every lease, goes back to admitting by the provider alone, and reports a grant that is not a count', async () => {
       const grants = new Subject<number>();
-      const { book, ended, channel } = leasing(
-        new Observable<number>((subscriber) => {
-          subscriber.next(capacity);
-          return grants.subscribe(subscriber);
-        }),
-      );
+      const { book, ended, channel } = leasing(roomThen(grants));
       const lease = book.open(channel());
       expect(lease).toBeDefined();
       expect(book.get(lease?.id ?? '')).toBe(lease);
@@ -253,12 +255,7 @@ describe('LeaseBook', () => {
 
     it('ends every lease when credits$ completes, reporting nothing, so clients reconnect to ask again', async () => {
       const grants = new Subject<number>();
-      const { book, ended, channel } = leasing(
-        new Observable<number>((subscriber) => {
-          subscriber.next(capacity);
-          return grants.subscribe(subscriber);
-        }),
-      );
+      const { book, ended, channel } = leasing(roomThen(grants));
       book.open(channel());
       book.open(channel());
       grants.complete();
